@@ -1,0 +1,239 @@
+package io.openmms.server;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.UpdateOptions;
+import io.javalin.config.JavalinConfig;
+import io.openmms.common.config.Config;
+import io.openmms.server.admin.AdminEndpoint;
+import io.openmms.server.api.PrometheusRoutes;
+import io.openmms.server.api.PublicApi;
+import io.openmms.server.auth.AgentKeys;
+import io.openmms.server.auth.ApiKeys;
+import io.openmms.server.auth.DigestAuth;
+import io.openmms.server.auth.Secrets;
+import io.openmms.server.http.HttpService;
+import io.openmms.server.http.ServiceMetrics;
+import io.openmms.server.ingest.AgentRoutes;
+import io.openmms.server.ingest.MonitoringIngest;
+import io.openmms.server.monitoring.HostRecords;
+import io.openmms.server.monitoring.Measurements;
+import io.openmms.server.monitoring.Rollups;
+import io.openmms.server.store.AppDatabase;
+import io.openmms.server.store.Collections;
+import io.openmms.server.store.Groups;
+import io.openmms.server.store.Users;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server package (SPEC §1): the HTTP service on 8080 (public API, monitoring-agent
+ * endpoints, Prometheus scrape), the admin port, and the background roll-up job, over one
+ * application database. Stateless: any number of instances with the same configuration can serve
+ * the same database.
+ *
+ * <p>{@link #start} composes everything; {@link #close} releases everything in reverse order and
+ * rethrows the first failure.
+ */
+public final class OpenmmsServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OpenmmsServer.class);
+
+  private final Config config;
+  private final AppDatabase db;
+  private final Groups groups;
+  private final Users users;
+  private final ApiKeys apiKeys;
+  private final AgentKeys agentKeys;
+  private final Rollups rollups;
+  private final ScheduledExecutorService scheduler;
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private HttpService http;
+  private AdminEndpoint admin;
+
+  private OpenmmsServer(Config config, Clock clock, SecureRandom random) {
+    this.config = config;
+    Path dataDir = config.get(ServerSettings.DATA_DIR);
+    this.db = AppDatabase.open(config.get(ServerSettings.APPDB_URI),
+        config.get(ServerSettings.APPDB_NAME), dataDir, config.get(ServerSettings.EMBEDDED_PORT));
+    closeables.add(db);
+    Secrets secrets = new Secrets(random);
+    this.groups = new Groups(db, clock);
+    this.users = new Users(db, clock);
+    this.apiKeys = new ApiKeys(db, secrets, clock);
+    this.agentKeys = new AgentKeys(db, secrets, clock);
+    this.rollups = new Rollups(db, clock, config.get(ServerSettings.RETENTION_MINUTE),
+        config.get(ServerSettings.RETENTION_HOUR), config.get(ServerSettings.RETENTION_DAY));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "openmms-rollup");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Opens the application database and starts every listener and background job. */
+  public static OpenmmsServer start(Config config, Clock clock, SecureRandom random) {
+    OpenmmsServer s = new OpenmmsServer(config, clock, random);
+    try {
+      s.startServices(clock, new Secrets(random));
+    } catch (RuntimeException | IOException e) {
+      try {
+        s.close();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException(io);
+      }
+      throw (RuntimeException) e;
+    }
+    return s;
+  }
+
+  private void startServices(Clock clock, Secrets secrets) throws IOException {
+    ServiceMetrics metrics = new ServiceMetrics();
+    DigestAuth digest = new DigestAuth(apiKeys, sharedSecret("digestNonceKey", secrets), clock);
+    HostRecords hosts = new HostRecords(db);
+    Measurements measurements = new Measurements(db);
+    MonitoringIngest ingest = new MonitoringIngest(db, hosts, measurements,
+        config.get(ServerSettings.MAX_SAMPLES), clock);
+    var downAfter = config.get(ServerSettings.HOST_DOWN_AFTER);
+    List<java.util.function.Consumer<JavalinConfig>> routes = List.of(
+        new PublicApi(groups, hosts, measurements, digest, clock, downAfter)::register,
+        new AgentRoutes(agentKeys, ingest, config.get(ServerSettings.MAX_COMPRESSED_PAYLOAD),
+            config.get(ServerSettings.MAX_PAYLOAD), metrics)::register,
+        new PrometheusRoutes(groups, hosts, measurements, digest, clock, downAfter)::register,
+        c -> c.routes.get("/", ctx -> ctx.json(Map.of("service", "openmms",
+            "api", PublicApi.BASE, "docs", "See README.md and docs/ in the distribution"))));
+    http = HttpService.start("HTTP service", config.get(ServerSettings.HTTP_HOST),
+        config.get(ServerSettings.HTTP_PORT), config.get(ServerSettings.TLS_KEYSTORE),
+        config.get(ServerSettings.TLS_KEYSTORE_PASSWORD), metrics, routes);
+    closeables.add(http);
+    long every = config.get(ServerSettings.ROLLUP_INTERVAL).toMillis();
+    scheduler.scheduleWithFixedDelay(this::runRollups, every, every, TimeUnit.MILLISECONDS);
+    admin = AdminEndpoint.start("server", config.get(ServerSettings.ADMIN_PORT),
+        config.get(ServerSettings.DATA_DIR), secrets.hex(24), metrics, this::health,
+        this::closeQuietly);
+    closeables.add(admin);
+  }
+
+  private void runRollups() {
+    try {
+      rollups.run();
+    } catch (RuntimeException e) {
+      LOG.warn("Roll-up failed; will retry at the next interval: {}", e.toString());
+    }
+  }
+
+  private Map<String, Object> health() {
+    db.ping();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("applicationDatabase", "reachable");
+    out.put("httpPort", http.port());
+    return out;
+  }
+
+  /** A random secret shared by all server instances, created once in the application database. */
+  private byte[] sharedSecret(String name, Secrets secrets) {
+    var coll = db.collection(Collections.SECRETS);
+    coll.updateOne(Filters.eq("_id", name),
+        new Document("$setOnInsert", new Document("value", secrets.hex(32))),
+        new UpdateOptions().upsert(true));
+    return HexFormat.of().parseHex(coll.find(Filters.eq("_id", name)).first().getString("value"));
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public int adminPort() {
+    return admin.port();
+  }
+
+  /** The base URL of the HTTP service as configured, or derived from the listener. */
+  public String publicUrl() {
+    String configured = config.get(ServerSettings.PUBLIC_URL);
+    if (configured != null) {
+      return configured;
+    }
+    String host = config.get(ServerSettings.HTTP_HOST);
+    String scheme = config.get(ServerSettings.TLS_KEYSTORE) != null ? "https" : "http";
+    return scheme + "://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + http.port();
+  }
+
+  public AppDatabase database() {
+    return db;
+  }
+
+  public Groups groups() {
+    return groups;
+  }
+
+  public Users users() {
+    return users;
+  }
+
+  public ApiKeys apiKeys() {
+    return apiKeys;
+  }
+
+  public AgentKeys agentKeys() {
+    return agentKeys;
+  }
+
+  public Rollups rollups() {
+    return rollups;
+  }
+
+  /** Blocks until {@link #close} has run (for example through the admin shutdown). */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (Exception e) {
+      LOG.warn("Error during shutdown: {}", e.toString());
+    }
+  }
+
+  @Override
+  public synchronized void close() throws Exception {
+    if (stopped.getCount() == 0) {
+      return;
+    }
+    scheduler.shutdownNow();
+    Exception first = null;
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      try {
+        closeables.get(i).close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    stopped.countDown();
+    LOG.info("openmms server stopped");
+    if (first != null) {
+      throw first;
+    }
+  }
+}

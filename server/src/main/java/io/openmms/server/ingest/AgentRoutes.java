@@ -1,0 +1,97 @@
+package io.openmms.server.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.openmms.common.util.Json;
+import io.openmms.common.wire.MonitoringBatch;
+import io.openmms.server.auth.AgentKeys;
+import io.openmms.server.http.ApiException;
+import io.openmms.server.http.Bodies;
+import io.openmms.server.http.ServiceMetrics;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The monitoring agent's endpoint on the HTTP service: {@code POST
+ * /agents/api/monitoring/v1/samples} (see docs/agent-protocol.md). Authenticated with the group's
+ * agent API key (HTTP Basic {@code groupId:key}); the body is a gzip-compressed JSON
+ * {@link MonitoringBatch}. Anything malformed, oversized or unauthorised is answered with a 4xx
+ * JSON error before anything is stored.
+ */
+public final class AgentRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentRoutes.class);
+  public static final String SAMPLES = "/agents/api/monitoring/v1/samples";
+
+  private final AgentKeys agentKeys;
+  private final MonitoringIngest ingest;
+  private final long maxWire;
+  private final long maxPlain;
+  private final ServiceMetrics metrics;
+
+  public AgentRoutes(AgentKeys agentKeys, MonitoringIngest ingest, long maxWire, long maxPlain,
+      ServiceMetrics metrics) {
+    this.agentKeys = agentKeys;
+    this.ingest = ingest;
+    this.maxWire = maxWire;
+    this.maxPlain = maxPlain;
+    this.metrics = metrics;
+  }
+
+  public void register(JavalinConfig config) {
+    config.routes.post(SAMPLES, this::samples);
+  }
+
+  private void samples(Context ctx) {
+    String groupId = authenticate(ctx.header("Authorization"));
+    String type = ctx.contentType();
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE",
+          "Content-Type must be application/json, was " + type);
+    }
+    byte[] body = Bodies.read(ctx.bodyInputStream(), ctx.header("Content-Encoding"), maxWire,
+        maxPlain);
+    MonitoringBatch batch;
+    try {
+      batch = Json.mapper().readValue(body, MonitoringBatch.class);
+    } catch (JsonProcessingException e) {
+      throw ApiException.badRequest("INVALID_PAYLOAD", "The body is not a valid monitoring batch: "
+          + e.getOriginalMessage());
+    } catch (java.io.IOException e) {
+      throw ApiException.badRequest("INVALID_PAYLOAD", "Could not read the body: " + e.getMessage());
+    }
+    if (batch == null) {
+      throw ApiException.badRequest("INVALID_PAYLOAD", "The body is empty");
+    }
+    MonitoringIngest.Result r = ingest.ingest(groupId, batch);
+    metrics.samplesIngested(r.accepted(), r.duplicates());
+    ctx.json(Map.of("accepted", r.accepted(), "duplicates", r.duplicates()));
+  }
+
+  /** Returns the group the agent key belongs to, or throws 401. */
+  private String authenticate(String header) {
+    if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      throw new ApiException(401, "AGENT_AUTH_REQUIRED",
+          "Agent requests need HTTP Basic authentication with the group id and agent API key");
+    }
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()),
+          StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(401, "AGENT_AUTH_REQUIRED", "Malformed Basic authorization header");
+    }
+    int colon = decoded.indexOf(':');
+    String groupId = colon < 0 ? decoded : decoded.substring(0, colon);
+    if (colon < 0 || !agentKeys.verify(groupId, decoded.substring(colon + 1))) {
+      LOG.warn("Rejected agent request for group '{}': unknown group or wrong agent API key",
+          (groupId.length() > 40 ? groupId.substring(0, 40) : groupId).replaceAll("\\P{Graph}", "?"));
+      throw new ApiException(401, "INVALID_AGENT_API_KEY",
+          "Unknown group or wrong agent API key for group '" + groupId + "'");
+    }
+    return groupId;
+  }
+}

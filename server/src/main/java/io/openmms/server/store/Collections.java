@@ -1,0 +1,19 @@
+package io.openmms.server.store;
+
+/** Names of the application database's collections. The layout is described in docs/architecture.md. */
+public final class Collections {
+  private Collections() {}
+
+  public static final String USERS = "users";
+  public static final String GROUPS = "groups";
+  public static final String API_KEYS = "apiKeys";
+  public static final String AGENT_KEYS = "agentKeys";
+  public static final String AGENTS = "agents";
+  public static final String HOSTS = "hosts";
+  public static final String MEAS_MINUTE = "measurementsMinute";
+  public static final String MEAS_HOUR = "measurementsHour";
+  public static final String MEAS_DAY = "measurementsDay";
+  public static final String DIRTY_HOURS = "rollupDirtyHours";
+  public static final String DIRTY_DAYS = "rollupDirtyDays";
+  public static final String SECRETS = "serverSecrets";
+}
