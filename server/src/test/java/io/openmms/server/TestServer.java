@@ -1,0 +1,47 @@
+package io.openmms.server;
+
+import io.openmms.common.config.Config;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Starts a real server (embedded application database, free ports) in a directory, for tests. */
+public final class TestServer implements AutoCloseable {
+  public final OpenmmsServer server;
+  public final InitialSetup.Credentials credentials;
+  public final Path dataDir;
+
+  private TestServer(OpenmmsServer server, InitialSetup.Credentials credentials, Path dataDir) {
+    this.server = server;
+    this.credentials = credentials;
+    this.dataDir = dataDir;
+  }
+
+  public static TestServer start(Path dataDir, Clock clock, Map<String, String> extra) {
+    Map<String, String> o = new HashMap<>();
+    o.put(ServerSettings.DATA_DIR.key(), dataDir.toString());
+    o.put(ServerSettings.HTTP_PORT.key(), "0");
+    o.put(ServerSettings.HTTP_HOST.key(), "127.0.0.1");
+    o.put(ServerSettings.ADMIN_PORT.key(), "0");
+    o.putAll(extra);
+    OpenmmsServer s = OpenmmsServer.start(Config.of("server", ServerSettings.ALL, o), clock,
+        new SecureRandom());
+    InitialSetup.Credentials c = InitialSetup.ensure(s, "admin", "Test Group", "s3cret-Passw0rd");
+    return new TestServer(s, c, dataDir);
+  }
+
+  public static TestServer start(Path dataDir) {
+    return start(dataDir, Clock.systemUTC(), Map.of());
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + server.httpPort();
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.close();
+  }
+}
