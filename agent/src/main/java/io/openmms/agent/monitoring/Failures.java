@@ -34,6 +34,10 @@ final class Failures {
         : e instanceof com.mongodb.MongoSocketException ? "unreachable"
         : e instanceof MongoException ? "error" : e.getClass().getSimpleName();
     String msg = e.getMessage() == null ? "" : e.getMessage();
+    Throwable cause = e.getCause();
+    if (cause != null && cause.getMessage() != null && !msg.contains(cause.getMessage())) {
+      msg = msg + " (" + cause.getMessage() + ")";
+    }
     if (msg.length() > 300) {
       msg = msg.substring(0, 300) + "...";
     }

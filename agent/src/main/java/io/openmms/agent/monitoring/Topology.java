@@ -18,8 +18,8 @@ public record Topology(List<Node> nodes) {
     return nodes.stream().filter(n -> n.hostPort().equals(hostPort)).findFirst();
   }
 
-  /** The nodes whose role is PRIMARY. */
+  /** The reachable nodes whose role is PRIMARY (a down node keeps its last role). */
   public List<Node> primaries() {
-    return nodes.stream().filter(n -> "PRIMARY".equals(n.role())).toList();
+    return nodes.stream().filter(n -> n.up() && "PRIMARY".equals(n.role())).toList();
   }
 }
