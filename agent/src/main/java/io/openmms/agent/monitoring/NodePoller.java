@@ -34,6 +34,8 @@ final class NodePoller {
     Double dataTotal;
     Document hostInfo;
     Document cmdLineOpts;
+    /** False once the process refused the {@code $collStats} stage; reset when it restarts. */
+    boolean collStatsStage = true;
     final Set<String> warned = new HashSet<>();
   }
 
@@ -80,6 +82,9 @@ final class NodePoller {
     boolean restarted = uptime != null && state.uptimeSeconds != null
         && uptime < state.uptimeSeconds;
     state.uptimeSeconds = uptime;
+    if (restarted) {
+      state.collStatsStage = true;
+    }
     String role = node.role();
     List<MemberStatus> members = null;
     boolean member = hello.getString("setName") != null;
@@ -145,15 +150,18 @@ final class NodePoller {
         .append("pipeline", List.of(new Document("$collStats",
             new Document("storageStats", new Document()))))
         .append("cursor", new Document());
-    try {
-      Document reply = commands.run(hp, "local", agg);
-      List<Document> batch = Docs.docs(Docs.doc(reply, "cursor"), "firstBatch");
-      if (!batch.isEmpty()) {
-        return Docs.number(batch.get(0), "storageStats", "size");
-      }
-    } catch (RuntimeException e) {
-      if (!Failures.isCommandError(e)) {
-        throw new Unreachable(Failures.describe(e));
+    if (state.collStatsStage) {
+      try {
+        Document reply = commands.run(hp, "local", agg);
+        List<Document> batch = Docs.docs(Docs.doc(reply, "cursor"), "firstBatch");
+        if (!batch.isEmpty()) {
+          return Docs.number(batch.get(0), "storageStats", "size");
+        }
+      } catch (RuntimeException e) {
+        if (!Failures.isCommandError(e)) {
+          throw new Unreachable(Failures.describe(e));
+        }
+        state.collStatsStage = false;
       }
     }
     Document stats = run(hp, state, "local", new Document("collStats", "oplog.rs"));

@@ -67,6 +67,8 @@ class ReplicaSetMonitoringTest {
       assertThat(s.members()).hasSize(3);
     });
     assertThat(of(samples, rs.primary()).counters().get("OPCOUNTER_INSERT")).isPositive();
+    assertThat(of(samples, rs.primary()).gauges()).containsKeys("OPLOG_MASTER_TIME",
+        "DB_DATA_SIZE_TOTAL", "DB_STORAGE_TOTAL");
     assertThat(collector.lastTopology().nodes()).hasSize(3);
   }
 
