@@ -1,0 +1,146 @@
+package io.openmms.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The end-to-end monitoring benchmark (SPEC §5): prints one table with
+ *
+ * <ol type="a">
+ *   <li>samples ingested per second by one server over HTTP, from several concurrent simulated
+ *       agents ({@link IngestLoad}), on the embedded application database and on a stand-in
+ *       MongoDB application database, side by side;
+ *   <li>the latency of a 48-hour, 1-minute measurements query for one host through the public
+ *       API ({@link QueryLatency}), on both application databases;
+ *   <li>the monitoring agent's CPU time per poll of one host ({@link AgentPollCost}).
+ * </ol>
+ *
+ * Both servers run in this JVM, one after the other, with the load generator on the same cores;
+ * the stand-in MongoDB is mongo-java-server's memory backend (no MongoDB can be installed here,
+ * SPEC §8), so its column shows what the server costs when the database is cheap, not what a
+ * production replica set would do. The whole run takes about two and a half minutes.
+ *
+ * <p>Run from the repository root with a JDK 21+:
+ *
+ * <pre>
+ * mvn -q -pl bench -am install -DskipTests
+ * java -Xmx2g -cp 'bench/target/openmms-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*' \
+ *     io.openmms.bench.MonitoringBench
+ * </pre>
+ *
+ * Optional system properties (defaults in brackets): {@code bench.agents} [8],
+ * {@code bench.hosts} hosts per agent [3], {@code bench.samples} samples per host per batch
+ * [10], {@code bench.warmup} [10] and {@code bench.seconds} [30] seconds of ingest,
+ * {@code bench.queries} [20], {@code bench.polls} [20].
+ */
+public final class MonitoringBench {
+  private MonitoringBench() {}
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    int agents = Integer.getInteger("bench.agents", 8);
+    int hosts = Integer.getInteger("bench.hosts", 3);
+    int samples = Integer.getInteger("bench.samples", 10);
+    Duration warmUp = Duration.ofSeconds(Integer.getInteger("bench.warmup", 10));
+    Duration measured = Duration.ofSeconds(Integer.getInteger("bench.seconds", 30));
+    int queries = Integer.getInteger("bench.queries", 20);
+    int polls = Integer.getInteger("bench.polls", 20);
+    Clock clock = Clock.systemUTC();
+    long began = System.nanoTime();
+    PrintStream out = System.out;
+    out.println("openmms monitoring benchmark, " + clock.instant().truncatedTo(ChronoUnit.SECONDS)
+        + ", " + machine());
+
+    Map<BenchServer.AppDb, IngestLoad.Result> ingest = new LinkedHashMap<>();
+    Map<BenchServer.AppDb, QueryLatency.Result[]> query = new LinkedHashMap<>();
+    Map<BenchServer.AppDb, QueryLatency.Preload> preload = new LinkedHashMap<>();
+    for (BenchServer.AppDb db : BenchServer.AppDb.values()) {
+      progress("%s: ingest load", db.label);
+      try (BenchServer server = BenchServer.start(db)) {
+        ingest.put(db, new IngestLoad(agents, hosts, samples)
+            .run(server, clock.millis(), warmUp, measured));
+        progress("%s: preloading 48 h for the query host", db.label);
+        QueryLatency q = new QueryLatency(server);
+        preload.put(db, q.preload(clock));
+        progress("%s: queries", db.label);
+        query.put(db, new QueryLatency.Result[] {
+            q.measure(null, 3, queries), q.measure("OPCOUNTER_QUERY", 3, queries)});
+      }
+    }
+    progress("agent: polling a 3-member replica set every second");
+    AgentPollCost.Result agent = new AgentPollCost().run(5, polls);
+
+    Table t = new Table(BenchServer.AppDb.values());
+    IngestLoad.Result anyIngest = ingest.values().iterator().next();
+    t.section(String.format(Locale.ROOT, "(a) Agent ingest over HTTP: %d agents, batches of %d"
+        + " hosts x %d samples (%d samples, gzip JSON), %d s warm-up, %d s measured", agents, hosts,
+        samples, hosts * samples, warmUp.toSeconds(), measured.toSeconds()), true);
+    t.row("samples/s", ingest, r -> fmt("%,.0f", r.samplesPerSecond()));
+    t.row("batches/s", ingest, r -> fmt("%,.1f", r.batchesPerSecond()));
+    t.row("batch request p50 / p95 (ms)", ingest, r -> fmt("%.1f / %.1f",
+        r.latencies().percentileMillis(50), r.latencies().percentileMillis(95)));
+    t.row("batches measured", ingest, r -> fmt("%,d", r.batches()));
+    QueryLatency.Result all = query.values().iterator().next()[0];
+    t.section(String.format(Locale.ROOT, "(b) Measurements query, one host, PT1M over PT48H"
+        + " (%,d points x %d metrics), %d sequential queries after 3 warm-up",
+        all.pointsPerMetric(), all.metrics(), queries), true);
+    t.row("all metrics: p50 / p95 / max (ms)", query, r -> pcts(r[0].latencies()));
+    t.row("all metrics: response size", query, r -> fmt("%.2f MB", r[0].responseBytes() / 1e6));
+    t.row("one metric:  p50 / p95 / max (ms)", query, r -> pcts(r[1].latencies()));
+    t.row("preload 17,280 samples, direct (s)", preload, p -> fmt("%.1f", p.seconds()));
+    t.section(String.format(Locale.ROOT, "(c) Monitoring agent CPU time (ThreadMXBean),"
+        + " %d-member replica-set stand-in polled every 1 s, %d polls after 5 warm-up",
+        agent.hostsPerPoll(), agent.polls()), false);
+    t.single("per poll of one host (ms)", fmt("%.2f", agent.cpuMillisPerHost()));
+    t.single("per poll cycle of " + agent.hostsPerPoll() + " hosts (ms)",
+        fmt("%.2f", agent.cpuMillisPerPoll()));
+    List<String> split = new ArrayList<>();
+    agent.millisPerPollByKind().forEach((k, v) -> split.add(k + " " + fmt("%.2f", v)));
+    t.single("  of which, per cycle (ms)", String.join(", ", split));
+    t.print(out);
+    out.printf(Locale.ROOT, "total run time %.0f s%n", (System.nanoTime() - began) / 1e9);
+    if (anyIngest.batches() == 0) {
+      throw new IllegalStateException("no batch completed in the measured window");
+    }
+  }
+
+  private static String pcts(Latencies l) {
+    return fmt("%.1f / %.1f / %.1f", l.percentileMillis(50), l.percentileMillis(95),
+        l.maxMillis());
+  }
+
+  static String fmt(String format, Object... args) {
+    return String.format(Locale.ROOT, format, args);
+  }
+
+  private static void progress(String format, Object... args) {
+    System.err.println("... " + String.format(Locale.ROOT, format, args));
+  }
+
+  private static String machine() {
+    String cpu = "unknown CPU";
+    try {
+      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+          .filter(l -> l.startsWith("model name")).map(l -> l.replaceFirst(".*:\\s*", ""))
+          .findFirst().orElse(cpu);
+    } catch (IOException | RuntimeException e) {
+      // not Linux: the CPU model stays unknown
+    }
+    Runtime rt = Runtime.getRuntime();
+    return String.format(Locale.ROOT, "%s %s %s, %d CPUs (%s), %s %s, max heap %d MB",
+        System.getProperty("os.name"), System.getProperty("os.version"),
+        System.getProperty("os.arch"), rt.availableProcessors(), cpu,
+        System.getProperty("java.vm.name"), System.getProperty("java.version"),
+        rt.maxMemory() >> 20);
+  }
+}
