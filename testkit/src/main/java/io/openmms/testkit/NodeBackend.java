@@ -10,6 +10,7 @@ import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.exception.MongoServerError;
 import de.bwaldvogel.mongo.exception.MongoServerException;
 import de.bwaldvogel.mongo.wire.message.MongoMessage;
 import de.bwaldvogel.mongo.wire.message.MongoQuery;
@@ -23,6 +24,8 @@ import io.netty.channel.Channel;
  * {@code hostInfo}, {@code getCmdLineOpts}, {@code dbStats}), or by the shared data backend.
  */
 final class NodeBackend implements MongoBackend {
+
+    private static final int NOT_WRITABLE_PRIMARY = 10107;
 
     private final Node node;
     private final Role role;
@@ -59,7 +62,12 @@ final class NodeBackend implements MongoBackend {
         stats.begin(kind);
         long start = System.nanoTime();
         try {
-            role.check(database, command, kind, query);
+            try {
+                role.check(database, command, kind, query);
+            } catch (MongoServerError refused) {
+                stats.userAssert();
+                return refusal(refused, kind, query, process);
+            }
             Document reply = answer(channel, process, database, command, query);
             stats.served(kind, command, query, reply);
             if (kind.isWrite()) {
@@ -72,6 +80,25 @@ final class NodeBackend implements MongoBackend {
         } finally {
             stats.end(kind, (System.nanoTime() - start) / 1000);
         }
+    }
+
+    /**
+     * The error reply of a refused command. For a retryable write (one with a {@code txnNumber})
+     * refused by a former primary, MongoDB 4.4+ adds the {@code RetryableWriteError} label, which is
+     * what makes the driver retry it on the new primary
+     * (https://github.com/mongodb/specifications/blob/master/source/retryable-writes/retryable-writes.md).
+     * Like MongoDB 4.4+, state-change errors carry the process's {@code topologyVersion}, by which
+     * the driver tells a stale error from news
+     * (https://github.com/mongodb/specifications/blob/master/source/server-discovery-and-monitoring/server-discovery-and-monitoring.md).
+     */
+    private static Document refusal(MongoServerError error, CommandKind kind, Document query, Node.Process process) {
+        Document reply = new Document("ok", 0.0).append("errmsg", error.getMessageWithoutErrorCode())
+            .append("code", error.getCode()).append("codeName", error.getCodeName())
+            .append("topologyVersion", process.topologyVersion());
+        if (kind.isWrite() && query.containsKey("txnNumber") && error.getCode() == NOT_WRITABLE_PRIMARY) {
+            reply.append("errorLabels", List.of("RetryableWriteError"));
+        }
+        return reply;
     }
 
     private Document answer(Channel channel, Node.Process process, String database, String command, Document query) {
