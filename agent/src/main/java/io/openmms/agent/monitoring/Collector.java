@@ -32,6 +32,7 @@ public final class Collector implements AutoCloseable {
   private final NodePoller poller;
   private final Map<String, NodePoller.State> states = new ConcurrentHashMap<>();
   private volatile Topology topology = Topology.EMPTY;
+  private Map<String, List<String>> statusMembers = Map.of();
 
   /**
    * @param commands how to reach the processes; closed by {@link #close()}
@@ -56,7 +57,7 @@ public final class Collector implements AutoCloseable {
   /** Discovers and polls once; returns the samples in topology order. */
   public List<HostSample> pollCycle() throws InterruptedException {
     long timestamp = clock.millis();
-    List<Discovery.Probe> probes = discovery.discover(topology);
+    List<Discovery.Probe> probes = discovery.discover(topology, statusMembers);
     topology = new Topology(probes.stream().map(Discovery.Probe::node).toList());
     Set<String> hostPorts = new HashSet<>();
     Set<String> arbiters = new HashSet<>();
@@ -85,6 +86,7 @@ public final class Collector implements AutoCloseable {
       futures.forEach(f -> f.cancel(true));
     }
     topology = withPolledRoles(samples);
+    statusMembers = statusMembers(samples);
     return samples;
   }
 
@@ -98,6 +100,20 @@ public final class Collector implements AutoCloseable {
           n.configServer(), n.clusterName(), !s.down()));
     }
     return new Topology(nodes);
+  }
+
+  /** Per replica set, the members its primary's replSetGetStatus listed (hidden ones too). */
+  private static Map<String, List<String>> statusMembers(List<HostSample> samples) {
+    Map<String, List<String>> out = new java.util.HashMap<>();
+    for (HostSample s : samples) {
+      if (!s.down() && "PRIMARY".equals(s.role()) && s.replicaSetName() != null
+          && s.members() != null) {
+        out.put(s.replicaSetName(), s.members().stream()
+            .filter(m -> m.name() != null && !"REMOVED".equals(m.stateStr()))
+            .map(io.openmms.common.wire.MemberStatus::name).toList());
+      }
+    }
+    return out;
   }
 
   /** The processes and roles found by the last cycle; empty before the first. */

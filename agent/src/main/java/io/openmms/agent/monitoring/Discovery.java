@@ -50,6 +50,7 @@ final class Discovery {
   private final NodeCommands commands;
   private final List<String> seeds;
   private final ExecutorService pool;
+  private Map<String, List<String>> statusMembers = Map.of();
 
   Discovery(NodeCommands commands, List<String> seeds, ExecutorService pool) {
     this.commands = commands;
@@ -57,7 +58,15 @@ final class Discovery {
     this.pool = pool;
   }
 
-  List<Probe> discover(Topology previous) throws InterruptedException {
+  /**
+   * @param previous the last discovery's result
+   * @param statusMembers per replica-set name, the members the set's primary listed in its last
+   *     {@code replSetGetStatus}: this is how hidden and delayed members, which {@code hello}
+   *     never lists, are found (one cycle after their set)
+   */
+  List<Probe> discover(Topology previous, Map<String, List<String>> statusMembers)
+      throws InterruptedException {
+    this.statusMembers = statusMembers;
     Map<String, Hello> seen = new LinkedHashMap<>();
     Set<String> candidates = new LinkedHashSet<>(seeds);
     // A cluster must be re-entered through a router: a shard member would only show its shard.
@@ -171,6 +180,7 @@ final class Discovery {
       members.addAll(Docs.strings(view, "passives"));
       arbiters = Set.copyOf(Docs.strings(view, "arbiters"));
       members.addAll(Docs.strings(view, "arbiters"));
+      members.addAll(statusMembers.getOrDefault(setName, List.of()));
     } else {
       members.addAll(setSeeds);
       for (Node n : previous.nodes()) {

@@ -143,6 +143,23 @@ class CollectorTest {
   }
 
   @Test
+  void aHiddenMemberOnlyReplSetGetStatusListsIsPolledFromTheNextCycleOn() throws Exception {
+    mongo.reply("h1:1", "replSetGetStatus", Replies.replSetGetStatus("rs0", "h1:1",
+        new Object[][] {{"h1:1", "PRIMARY", T0}, {"h2:2", "SECONDARY", T0},
+            {"h3:3", "SECONDARY", T0}, {"hidden:4", "SECONDARY", T0 - 60_000}}));
+    mongo.reply("hidden:4", "hello", new Document("isWritablePrimary", false)
+        .append("secondary", true).append("hidden", true).append("setName", "rs0")
+        .append("hosts", HOSTS).append("ok", 1.0));
+    mongo.reply("hidden:4", "serverStatus", Replies.serverStatus(1000, 10));
+    assertThat(collector.pollCycle()).hasSize(3);
+    clock.advance(Duration.ofSeconds(10));
+    HostSample hidden = of(collector.pollCycle(), "hidden:4");
+    assertThat(hidden.down()).isFalse();
+    assertThat(hidden.role()).isEqualTo("SECONDARY");
+    assertThat(hidden.replicaSetName()).isEqualTo("rs0");
+  }
+
+  @Test
   void aMemberInAnotherStateReportsItsStateName() throws Exception {
     mongo.reply("h3:3", "hello", new Document(Map.of("isWritablePrimary", false,
         "secondary", false, "setName", "rs0", "hosts", HOSTS, "ok", 1.0)));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.bson.Document;
@@ -21,7 +22,7 @@ class DiscoveryTest {
   }
 
   private Topology discover(List<String> seeds, Topology previous) throws Exception {
-    var probes = new Discovery(mongo, seeds, pool).discover(previous);
+    var probes = new Discovery(mongo, seeds, pool).discover(previous, Map.of());
     return new Topology(probes.stream().map(Discovery.Probe::node).toList());
   }
 
@@ -96,7 +97,7 @@ class DiscoveryTest {
     Topology first = discover(List.of("h1:1"), Topology.EMPTY);
     mongo.down("h1:1");
     mongo.down("h2:2");
-    var probes = new Discovery(mongo, List.of("h1:1"), pool).discover(first);
+    var probes = new Discovery(mongo, List.of("h1:1"), pool).discover(first, Map.of());
     assertThat(probes).hasSize(2).allSatisfy(p -> {
       assertThat(p.node().up()).isFalse();
       assertThat(p.error()).contains("unreachable");
