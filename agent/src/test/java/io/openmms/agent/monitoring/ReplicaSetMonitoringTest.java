@@ -2,9 +2,11 @@ package io.openmms.agent.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
 import io.openmms.common.wire.HostSample;
 import io.openmms.testkit.ReplicaSetStandIn;
+import io.openmms.testkit.Workload;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -70,6 +72,23 @@ class ReplicaSetMonitoringTest {
     assertThat(of(samples, rs.primary()).gauges()).containsKeys("OPLOG_MASTER_TIME",
         "DB_DATA_SIZE_TOTAL", "DB_STORAGE_TOTAL");
     assertThat(collector.lastTopology().nodes()).hasSize(3);
+  }
+
+  @Test
+  void countersGrowWithTheWorkloadOnThePrimaryAndReplicateToSecondaries() throws Exception {
+    List<HostSample> before = collector.pollCycle();
+    try (Workload w = Workload.start(rs.client(), "app", 200)) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> w.operations() >= 100);
+    }
+    List<HostSample> after = collector.pollCycle();
+    String p = rs.primary();
+    assertThat(of(after, p).counters().get("OPCOUNTER_INSERT"))
+        .isGreaterThan(of(before, p).counters().get("OPCOUNTER_INSERT"));
+    assertThat(of(after, p).counters().get("OPCOUNTER_QUERY"))
+        .isGreaterThan(of(before, p).counters().get("OPCOUNTER_QUERY"));
+    String secondary = rs.hosts().stream().filter(h -> !h.equals(p)).findFirst().orElseThrow();
+    assertThat(of(after, secondary).counters().get("OPCOUNTER_REPL_INSERT"))
+        .isGreaterThan(of(before, secondary).counters().get("OPCOUNTER_REPL_INSERT"));
   }
 
   @Test
