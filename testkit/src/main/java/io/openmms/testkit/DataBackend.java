@@ -114,6 +114,12 @@ final class DataBackend extends MemoryBackend {
         return new Sizes(data, index, objects);
     }
 
+    @Override
+    public void close() {
+        super.close();
+        internal.close();
+    }
+
     boolean cursorExists(long cursorId) {
         try {
             getCursorRegistry().getCursor(cursorId);

@@ -54,6 +54,7 @@ final class Mongos implements Role {
         hello.append("isWritablePrimary", true).append("msg", "isdbgrid");
     }
 
+    /** A mongos refuses nothing; every request is also the occasion to renew the config.mongos ping when due. */
     @Override
     public void check(String database, String command, CommandKind kind, Document query) {
         if (lastPing.plus(PING_INTERVAL).isBefore(clock.instant())) {
@@ -76,7 +77,7 @@ final class Mongos implements Role {
                 return new Document("ok", 1.0);
             case "getShardMap":
                 return cluster.shardMap();
-            case "isdbgrid":
+            case "isdbgrid": // https://www.mongodb.com/docs/manual/reference/command/isdbgrid/
                 return new Document("isdbgrid", 1).append("hostname", node.host()).append("ok", 1.0);
             case "replSetGetStatus", "replSetGetConfig":
                 throw new MongoServerError(59, "CommandNotFound", "no such cmd: " + command);

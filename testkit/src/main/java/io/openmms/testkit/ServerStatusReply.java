@@ -25,6 +25,7 @@ final class ServerStatusReply {
     private ServerStatusReply() {
     }
 
+    // https://www.mongodb.com/docs/manual/reference/command/serverStatus/
     static Document build(Node node, Node.Process process, Role role, DataBackend data) {
         NodeStats stats = process.stats;
         Instant now = node.clock().instant();

@@ -69,6 +69,20 @@ class ServerStatusTest {
     }
 
     @Test
+    void anIdleDriverWaitsOnAwaitableHelloInsteadOfPolling() throws InterruptedException {
+        set.client().getDatabase("admin").runCommand(new Document("ping", 1));
+        Thread.sleep(300); // let the driver's monitors settle into streaming
+        long before = path(secondary.serverStatus(), "opcounters.command");
+        long awaiting = path(secondary.serverStatus(), "connections.awaitingTopologyChanges");
+
+        Thread.sleep(1000);
+
+        // the streaming monitors of the two clients wait 10 s per hello; only our own serverStatus calls count
+        assertThat(path(secondary.serverStatus(), "opcounters.command") - before).isLessThanOrEqualTo(4);
+        assertThat(awaiting).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
     void connectionsFollowClientsOpeningAndClosing() {
         long baseline = path(primary.serverStatus(), "connections.current");
         long createdBefore = path(primary.serverStatus(), "connections.totalCreated");
