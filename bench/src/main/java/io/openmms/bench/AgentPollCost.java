@@ -3,8 +3,11 @@ package io.openmms.bench;
 import com.sun.net.httpserver.HttpServer;
 import io.openmms.agent.AgentSettings;
 import io.openmms.agent.MonitoringAgent;
+import io.openmms.agent.monitoring.Collector;
+import io.openmms.agent.monitoring.DriverCommands;
 import io.openmms.agent.ship.BatchCodec;
 import io.openmms.common.config.Config;
+import io.openmms.common.wire.MonitoringBatch;
 import io.openmms.testkit.ReplicaSetStandIn;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -15,9 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -30,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link ReplicaSetStandIn} every second (the shortest interval it accepts) and ships each
  * cycle's batch to a minimal HTTP sink that acknowledges it; after a warm-up the CPU time of
  * the agent's threads is read with {@link ThreadMXBean} at two batch acknowledgements
- * {@code polls} cycles apart.
+ * {@code polls} cycles apart. Beforehand the agent's poll and encoding code runs back to back for
+ * a few seconds, so the measurement sees JIT-compiled code as in a long-running agent.
  *
  * <p>The agent's threads are those started after {@link MonitoringAgent#start()} — its poll
  * scheduler and pool, its sender, the driver's monitor threads and the JDK HTTP client's — minus
@@ -65,6 +71,7 @@ final class AgentPollCost {
     ExecutorService sinkThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-sink"));
     HttpServer sink = sink(batches, samples, sinkThread);
     try (ReplicaSetStandIn rs = ReplicaSetStandIn.start("rs0", 3)) {
+      warmUpJit(rs.hosts().get(0), Duration.ofSeconds(5));
       Set<Long> before = ids();
       try (MonitoringAgent agent = new MonitoringAgent(Config.of("agent", AgentSettings.ALL, Map.of(
           AgentSettings.SERVER_URL.key(), "http://127.0.0.1:" + sink.getAddress().getPort(),
@@ -98,6 +105,10 @@ final class AgentPollCost {
       ThreadInfo info = threads.getThreadInfo(e.getKey());
       String kind = info == null ? "ended" : kind(info.getThreadName());
       byKind.merge(kind, delta / 1e6 / polls, Double::sum);
+      if (Boolean.getBoolean("bench.debug")) {
+        System.err.printf("  %-60s %8.2f ms%n", info == null ? e.getKey() : info.getThreadName(),
+            delta / 1e6);
+      }
       total += delta;
     }
     return new Result(polls, hosts, total / 1e6 / polls, byKind);
@@ -139,6 +150,23 @@ final class AgentPollCost {
       }
     }
     return cpu;
+  }
+
+  /**
+   * Runs the agent's poll and encoding code (a {@link Collector} of its own, with the agent's
+   * default connection options) back to back for {@code time}, so that the measured agent runs
+   * JIT-compiled code as a long-running agent does, not the interpreter of its first minutes.
+   */
+  private static void warmUpJit(String seed, Duration time) throws InterruptedException {
+    var options = new DriverCommands.Options(null, null, "admin", null, Duration.ofSeconds(2),
+        Duration.ofSeconds(10));
+    try (Collector c = new Collector(new DriverCommands(options), List.of(seed), 8,
+        Duration.ofMinutes(5), Clock.systemUTC())) {
+      long end = System.nanoTime() + time.toNanos();
+      for (long seq = 0; System.nanoTime() < end; seq++) {
+        BatchCodec.encode(new MonitoringBatch("warm-up", seq, "bench", c.pollCycle()));
+      }
+    }
   }
 
   private static void awaitSent(MonitoringAgent agent, long count) throws InterruptedException {
