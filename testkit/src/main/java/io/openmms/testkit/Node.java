@@ -101,7 +101,21 @@ final class Node {
         }
         Process next = new Process(clock.instant());
         ChannelGroup group = new DefaultChannelGroup("openmms-standin-clients", GlobalEventExecutor.INSTANCE);
-        Channel channel = new ServerBootstrap()
+        Channel channel;
+        try {
+            channel = bind(next, group, port);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot listen on 127.0.0.1:" + port + ": " + e.getMessage(), e);
+        }
+        this.process = next;
+        this.clients = group;
+        this.listener = channel;
+        this.port = ((InetSocketAddress) channel.localAddress()).getPort();
+        this.alive = true;
+    }
+
+    private Channel bind(Process next, ChannelGroup group, int port) {
+        return new ServerBootstrap()
             .group(EventLoops.boss(), EventLoops.workers())
             .channel(NioServerSocketChannel.class)
             .option(ChannelOption.SO_REUSEADDR, Boolean.TRUE)
@@ -111,11 +125,6 @@ final class Node {
             .bind(new InetSocketAddress("127.0.0.1", port))
             .syncUninterruptibly()
             .channel();
-        this.process = next;
-        this.clients = group;
-        this.listener = channel;
-        this.port = ((InetSocketAddress) channel.localAddress()).getPort();
-        this.alive = true;
     }
 
     /** Stops the process: the port refuses connections and every open connection is closed. */

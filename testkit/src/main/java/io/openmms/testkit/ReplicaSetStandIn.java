@@ -155,8 +155,13 @@ public final class ReplicaSetStandIn implements AutoCloseable {
         if (member.state() != Member.State.DOWN) {
             throw new IllegalStateException(host + " is running; kill it first");
         }
-        member.node.restart();
-        member.state(Member.State.SECONDARY);
+        member.state(Member.State.SECONDARY); // before listening, so no client sees a member without a state
+        try {
+            member.node.restart();
+        } catch (RuntimeException e) {
+            member.state(Member.State.DOWN);
+            throw e;
+        }
         if (primary == null) {
             elect(member);
         }
@@ -178,14 +183,18 @@ public final class ReplicaSetStandIn implements AutoCloseable {
         member(host).lag(lag);
     }
 
+    /** Closes the client, stops every member and drops the data; rethrows the first failure after trying all. */
     @Override
     public synchronized void close() {
-        if (client != null) {
-            client.close();
-            client = null;
+        List<Runnable> steps = new ArrayList<>();
+        MongoClient open = client;
+        client = null;
+        if (open != null) {
+            steps.add(open::close);
         }
-        members.forEach(member -> member.node.kill());
-        data.close();
+        members.forEach(member -> steps.add(member.node::kill));
+        steps.add(data::close);
+        Closing.all(steps);
     }
 
     // ---- package-private: the members' view of the set

@@ -101,15 +101,19 @@ public final class ShardedClusterStandIn implements AutoCloseable {
         return balancerOn;
     }
 
+    /** Closes the client, the mongos, the shards and the config servers; rethrows the first failure after trying all. */
     @Override
     public synchronized void close() {
-        if (client != null) {
-            client.close();
-            client = null;
+        List<Runnable> steps = new ArrayList<>();
+        MongoClient open = client;
+        client = null;
+        if (open != null) {
+            steps.add(open::close);
         }
-        mongos.close();
-        shards.forEach(ReplicaSetStandIn::close);
-        configServers.close();
+        steps.add(mongos::close);
+        shards.forEach(shard -> steps.add(shard::close));
+        steps.add(configServers::close);
+        Closing.all(steps);
     }
 
     // ---- the mongos's commands
