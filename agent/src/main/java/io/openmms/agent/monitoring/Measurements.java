@@ -90,7 +90,7 @@ final class Measurements {
       Map<String, Double> gauges) {
     if (m.kind() == Metric.Kind.COUNTER) {
       Long v = Docs.whole(doc, keys);
-      if (v != null) {
+      if (v != null && v >= 0) { // the service refuses a batch with a negative counter
         counters.put(m.name(), v);
       }
     } else {

@@ -13,7 +13,7 @@ import javax.net.ssl.SSLException;
  * <table>
  *   <tr><th>answer</th><th>outcome</th><th>the batch</th></tr>
  *   <tr><td>2xx</td><td>{@link Outcome#ACKNOWLEDGED}</td><td>deleted</td></tr>
- *   <tr><td>400, 413, 422</td><td>{@link Outcome#REJECTED}: the batch itself is bad</td>
+ *   <tr><td>400, 413, 415, 422</td><td>{@link Outcome#REJECTED}: the batch itself is bad</td>
  *       <td>moved aside; resending cannot help</td></tr>
  *   <tr><td>401, 403, other 4xx</td><td>{@link Outcome#REFUSED}: the agent's key, group or URL
  *       is wrong; an operator must act</td><td>kept, retried with backoff</td></tr>
@@ -33,7 +33,7 @@ public record SendResult(Outcome outcome, int status, String detail) {
     Outcome outcome;
     if (status >= 200 && status < 300) {
       outcome = Outcome.ACKNOWLEDGED;
-    } else if (status == 400 || status == 413 || status == 422) {
+    } else if (status == 400 || status == 413 || status == 415 || status == 422) {
       outcome = Outcome.REJECTED;
     } else if (status == 408 || status == 429 || status >= 500 || status < 200) {
       outcome = Outcome.UNAVAILABLE;

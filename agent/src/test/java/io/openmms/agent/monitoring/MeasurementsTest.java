@@ -68,6 +68,18 @@ class MeasurementsTest {
   }
 
   @Test
+  void valuesTheServiceWouldRefuseAreLeftOutSoTheRestOfTheBatchArrives() {
+    Map<String, Long> counters = new TreeMap<>();
+    Map<String, Double> gauges = new TreeMap<>();
+    Measurements.fromServerStatus(Document.parse("""
+        {"opcounters": {"insert": -5, "query": 3},
+         "mem": {"resident": NaN, "virtual": Infinity},
+         "connections": {"current": {"$numberDecimal": "12"}}}"""), counters, gauges);
+    assertThat(counters).containsOnlyKeys("OPCOUNTER_QUERY");
+    assertThat(gauges).containsOnlyKeys("CONNECTIONS").containsEntry("CONNECTIONS", 12.0);
+  }
+
+  @Test
   void secondaryLagIsPrimaryOptimeMinusOwnInSeconds() {
     Document status = Replies.replSetGetStatus("rs0", "b:2", new Object[][] {
         {"a:1", "PRIMARY", 1_000_000_000_000L + 90_500},
