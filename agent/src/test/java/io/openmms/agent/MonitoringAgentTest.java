@@ -184,6 +184,17 @@ class MonitoringAgentTest {
   }
 
   @Test
+  void closeReleasesEverythingThenRethrowsTheFirstFailure() throws Exception {
+    mongo.closeFailure = new IllegalStateException("driver refused to close");
+    MonitoringAgent agent = agent(Map.of());
+    polls(agent, 1);
+    assertThatThrownBy(agent::close).isSameAs(mongo.closeFailure);
+    assertThat(mongo.closed).isTrue();
+    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.isAlive()
+        && t.getName().equals("openmms-agent-sender"));
+  }
+
+  @Test
   void badSettingsFailAtConstructionNamingTheKey() {
     assertThatThrownBy(() -> new MonitoringAgent(AgentFixture.config("http://10.1.2.3:8080",
         dataDir, Map.of()), clock)).isInstanceOf(ConfigException.class)

@@ -25,6 +25,8 @@ public final class FakeCommands implements NodeCommands {
   private final Set<String> down = ConcurrentHashMap.newKeySet();
   public final List<String> log = new CopyOnWriteArrayList<>();
   public volatile boolean closed;
+  /** When set, {@link #close()} throws it (after marking itself closed). */
+  public volatile RuntimeException closeFailure;
 
   /** The process answers {@code command} with {@code reply}. */
   public FakeCommands reply(String hostPort, String command, Document reply) {
@@ -106,5 +108,8 @@ public final class FakeCommands implements NodeCommands {
   @Override
   public void close() {
     closed = true;
+    if (closeFailure != null) {
+      throw closeFailure;
+    }
   }
 }
