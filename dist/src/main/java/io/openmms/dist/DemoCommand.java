@@ -44,8 +44,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "8080", description = "HTTP port. Default: 8080.")
   int port;
 
-  @Option(names = "--ops-per-second", defaultValue = "200",
-      description = "Rate of the stand-in workload. Default: 200.")
+  @Option(names = "--ops-per-second", defaultValue = "50",
+      description = "Rate of the stand-in workload. Default: 50.")
   int opsPerSecond;
 
   @Option(names = "--poll-interval", defaultValue = "10s",
