@@ -1,5 +1,6 @@
 package io.openmms.agent;
 
+import io.openmms.testkit.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MonitoringAgentTest {
   @TempDir
   Path dataDir;
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-02T10:00:00Z"));
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-11-02T10:00:00Z"));
   private final FakeCommands mongo = AgentFixture.replicaSet();
   private Receiver receiver;
 

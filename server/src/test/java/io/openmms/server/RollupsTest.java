@@ -3,6 +3,7 @@ package io.openmms.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.openmms.common.wire.HostSample;
+import io.openmms.testkit.ManualClock;
 import io.openmms.common.wire.MonitoringBatch;
 import io.openmms.server.ingest.MonitoringIngest;
 import io.openmms.server.monitoring.HostRecords;
@@ -28,7 +29,7 @@ class RollupsTest {
   static final String GROUP = "5f00000000000000000000aa";
   @TempDir Path dir;
   AppDatabase db;
-  MutableClock clock;
+  ManualClock clock;
   MonitoringIngest ingest;
   Measurements measurements;
   Rollups rollups;
@@ -37,7 +38,7 @@ class RollupsTest {
   @BeforeEach
   void open() {
     db = AppDatabase.open(null, "openmms", dir, 0);
-    clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     measurements = new Measurements(db);
     ingest = new MonitoringIngest(db, new HostRecords(db), measurements, 5000, clock);
     rollups = new Rollups(db, clock, Duration.ofHours(48), Duration.ofDays(90),

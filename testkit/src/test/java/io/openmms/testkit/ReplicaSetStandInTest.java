@@ -130,7 +130,7 @@ class ReplicaSetStandInTest {
 
     @Test
     void killRefusesConnectionsAndRestartBringsTheMemberBackAsANewProcess() throws Exception {
-        FakeClock clock = new FakeClock();
+        ManualClock clock = new ManualClock(java.time.Instant.parse("2026-11-02T10:00:00Z"));
         set.close();
         set = ReplicaSetStandIn.start("rs0", 3, ClusterRole.NONE, clock);
         String host = set.hosts().get(2);

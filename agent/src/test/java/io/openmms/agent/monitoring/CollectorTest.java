@@ -2,7 +2,7 @@ package io.openmms.agent.monitoring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.openmms.agent.MutableClock;
+import io.openmms.testkit.ManualClock;
 import io.openmms.common.wire.HostSample;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class CollectorTest {
   private static final List<String> HOSTS = List.of("h1:1", "h2:2", "h3:3");
   private static final long T0 = 1_700_000_000_000L;
-  private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(T0));
+  private final ManualClock clock = new ManualClock(Instant.ofEpochMilli(T0));
   private final FakeCommands mongo = new FakeCommands();
   private Collector collector;
 

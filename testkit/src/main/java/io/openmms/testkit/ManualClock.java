@@ -1,4 +1,4 @@
-package io.openmms.server;
+package io.openmms.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,11 +6,11 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. Thread-safe. */
-public final class MutableClock extends Clock {
+/** A clock that tests move by hand (no code reads the wall clock directly; see STYLE.md). Thread-safe. */
+public final class ManualClock extends Clock {
   private volatile Instant now;
 
-  public MutableClock(Instant start) {
+  public ManualClock(Instant start) {
     this.now = start;
   }
 
