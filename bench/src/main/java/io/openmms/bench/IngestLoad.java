@@ -46,11 +46,14 @@ final class IngestLoad {
     }
   }
 
+  private final String run;
   private final int agents;
   private final int hostsPerAgent;
   private final int samplesPerHost;
 
-  IngestLoad(int agents, int hostsPerAgent, int samplesPerHost) {
+  /** @param run distinguishes this run's agents and hosts from other runs on the same server */
+  IngestLoad(String run, int agents, int hostsPerAgent, int samplesPerHost) {
+    this.run = run;
     this.agents = agents;
     this.hostsPerAgent = hostsPerAgent;
     this.samplesPerHost = samplesPerHost;
@@ -102,14 +105,15 @@ final class IngestLoad {
       this.authorization = "Basic " + Base64.getEncoder().encodeToString(
           (target.credentials.groupId() + ":" + target.credentials.agentKey())
               .getBytes(StandardCharsets.UTF_8));
-      this.agentId = "bench-agent-" + index;
+      this.agentId = "bench-" + run + "-agent-" + index;
+      String set = run + "rs" + index;
       List<String> names = new ArrayList<>();
       for (int h = 0; h < hostsPerAgent; h++) {
-        names.add("rs" + index + "-m" + h + ".bench.example.net:27017");
+        names.add(set + "-m" + h + ".bench.example.net:27017");
       }
       for (int h = 0; h < hostsPerAgent; h++) {
-        hosts.add(new SyntheticHost("rs" + index + "-m" + h + ".bench.example.net", "rs" + index,
-            h == 0, names, firstTimestamp, STEP_MILLIS));
+        hosts.add(new SyntheticHost(set + "-m" + h + ".bench.example.net", set, h == 0, names,
+            firstTimestamp, STEP_MILLIS));
       }
     }
 

@@ -2,12 +2,14 @@ package io.openmms.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,11 +27,13 @@ import java.util.Map;
  *   <li>the monitoring agent's CPU time per poll of one host ({@link AgentPollCost}).
  * </ol>
  *
- * Every server runs in this JVM, one after the other, with the load generator on the same cores;
- * (a) and (b) each start a fresh server, so both databases hold the same data when queried;
- * the stand-in MongoDB is mongo-java-server's memory backend (no MongoDB can be installed here,
+ * Every server runs in this JVM, one after the other, with the load generator on the same cores.
+ * The JIT needs tens of seconds on two cores to compile the ingest path, and a cold JVM made the
+ * first column look two to three times slower; hence an unmeasured ingest run on each database
+ * before any column is measured. (a) and (b) each start a fresh server, so both databases hold
+ * the same data when queried. The stand-in MongoDB is mongo-java-server's memory backend (no MongoDB can be installed here,
  * SPEC §8), so its column shows what the server costs when the database is cheap, not what a
- * production replica set would do. The whole run takes about two and a half minutes.
+ * production replica set would do. The whole run takes about three minutes.
  *
  * <p>Run from the repository root with a JDK 21+:
  *
@@ -40,8 +44,10 @@ import java.util.Map;
  * </pre>
  *
  * Optional system properties (defaults in brackets): {@code bench.agents} [8],
- * {@code bench.hosts} hosts per agent [3], {@code bench.samples} samples per host per batch
- * [10], {@code bench.warmup} [10] and {@code bench.seconds} [25] seconds of ingest,
+ * {@code bench.hosts} hosts per agent [3], {@code bench.samples} samples per host per batch,
+ * one ingest run for each [1,10], {@code bench.jit} seconds of ingest on each database to let
+ * the JIT compile the hot paths before anything is measured [10], {@code bench.warmup} [3] and
+ * {@code bench.seconds} [12] seconds of each measured ingest run,
  * {@code bench.queries} [20], {@code bench.polls} [20]; {@code bench.debug=true} lists the
  * threads counted as the agent's in (c) with their CPU time.
  */
@@ -54,52 +60,74 @@ public final class MonitoringBench {
     System.setProperty("org.slf4j.simpleLogger.log.de.bwaldvogel", "off");
     int agents = Integer.getInteger("bench.agents", 8);
     int hosts = Integer.getInteger("bench.hosts", 3);
-    int samples = Integer.getInteger("bench.samples", 10);
-    Duration warmUp = Duration.ofSeconds(Integer.getInteger("bench.warmup", 10));
-    Duration measured = Duration.ofSeconds(Integer.getInteger("bench.seconds", 25));
+    List<Integer> pollsPerBatch = Arrays.stream(System.getProperty("bench.samples", "1,10")
+        .split(",")).map(String::trim).map(Integer::valueOf).toList();
+    Duration jitWarmUp = Duration.ofSeconds(Integer.getInteger("bench.jit", 10));
+    Duration warmUp = Duration.ofSeconds(Integer.getInteger("bench.warmup", 3));
+    Duration measured = Duration.ofSeconds(Integer.getInteger("bench.seconds", 12));
     int queries = Integer.getInteger("bench.queries", 20);
     int polls = Integer.getInteger("bench.polls", 20);
     Clock clock = Clock.systemUTC();
     long began = System.nanoTime();
+    double loadAtStart = loadAverage();
     PrintStream out = System.out;
     out.println("openmms monitoring benchmark, " + clock.instant().truncatedTo(ChronoUnit.SECONDS)
         + ", " + machine());
 
-    Map<BenchServer.AppDb, IngestLoad.Result> ingest = new LinkedHashMap<>();
+    Map<Integer, Map<BenchServer.AppDb, IngestLoad.Result>> ingest = new LinkedHashMap<>();
     Map<BenchServer.AppDb, QueryLatency.Result[]> query = new LinkedHashMap<>();
     Map<BenchServer.AppDb, QueryLatency.Preload> preload = new LinkedHashMap<>();
+    progress("JIT warm-up: %d s of ingest on each database", jitWarmUp.toSeconds());
     for (BenchServer.AppDb db : BenchServer.AppDb.values()) {
-      progress("%s: ingest load", db.label);
       try (BenchServer server = BenchServer.start(db)) {
-        ingest.put(db, new IngestLoad(agents, hosts, samples)
-            .run(server, clock.millis(), warmUp, measured));
+        for (int n : pollsPerBatch) {
+          new IngestLoad("jit" + n, agents, hosts, n).run(server, clock.millis(), Duration.ZERO,
+              jitWarmUp.dividedBy(pollsPerBatch.size()));
+        }
+      }
+    }
+    for (BenchServer.AppDb db : BenchServer.AppDb.values()) {
+      try (BenchServer server = BenchServer.start(db)) {
+        for (int n : pollsPerBatch) {
+          progress("%s: ingest load, batches of %d hosts x %d samples", db.label, hosts, n);
+          ingest.computeIfAbsent(n, k -> new LinkedHashMap<>()).put(db,
+              new IngestLoad("n" + n, agents, hosts, n).run(server, clock.millis(), warmUp,
+                  measured));
+        }
       }
       // A fresh server, so that both databases hold the same data when queried.
       progress("%s: preloading 48 h for the query host", db.label);
-      try (BenchServer server = BenchServer.start(db)) {
-        QueryLatency q = new QueryLatency(server);
+      try (BenchServer server = BenchServer.start(db);
+          QueryLatency q = new QueryLatency(server)) {
         preload.put(db, q.preload(clock));
         progress("%s: queries", db.label);
         query.put(db, new QueryLatency.Result[] {
-            q.measure(null, 3, queries), q.measure("OPCOUNTER_QUERY", 3, queries)});
+            q.measure(null, 5, queries), q.measure("OPCOUNTER_QUERY", 5, queries)});
       }
     }
     progress("agent: polling a 3-member replica set every second");
     AgentPollCost.Result agent = new AgentPollCost().run(5, polls);
 
     Table t = new Table(BenchServer.AppDb.values());
-    IngestLoad.Result anyIngest = ingest.values().iterator().next();
-    t.section(String.format(Locale.ROOT, "(a) Agent ingest over HTTP: %d agents, batches of %d"
-        + " hosts x %d samples (%d samples, gzip JSON), %d s warm-up, %d s measured", agents, hosts,
-        samples, hosts * samples, warmUp.toSeconds(), measured.toSeconds()), true);
-    t.row("samples/s", ingest, r -> fmt("%,.0f", r.samplesPerSecond()));
-    t.row("batches/s", ingest, r -> fmt("%,.1f", r.batchesPerSecond()));
-    t.row("batch request p50 / p95 (ms)", ingest, r -> fmt("%.1f / %.1f",
-        r.latencies().percentileMillis(50), r.latencies().percentileMillis(95)));
-    t.row("batches measured", ingest, r -> fmt("%,d", r.batches()));
+    t.section(String.format(Locale.ROOT, "(a) Agent ingest over HTTP: %d concurrent agents posting"
+        + " back to back, batches of %d hosts x N samples (gzip JSON); after %d s of JIT warm-up"
+        + " per database, each run %d s warm-up, %d s measured", agents, hosts,
+        jitWarmUp.toSeconds(), warmUp.toSeconds(), measured.toSeconds()), true);
+    for (var e : ingest.entrySet()) {
+      String n = "N=" + e.getKey() + ": ";
+      t.row(n + "samples/s", e.getValue(), r -> fmt("%,.0f", r.samplesPerSecond()));
+      t.row(n + "batches/s", e.getValue(), r -> fmt("%,.1f", r.batchesPerSecond()));
+      t.row(n + "request p50 / p95 (ms)", e.getValue(), r -> fmt("%.1f / %.1f",
+          r.latencies().percentileMillis(50), r.latencies().percentileMillis(95)));
+      for (IngestLoad.Result r : e.getValue().values()) {
+        if (r.batches() == 0) {
+          throw new IllegalStateException("no batch completed in the measured window");
+        }
+      }
+    }
     QueryLatency.Result all = query.values().iterator().next()[0];
     t.section(String.format(Locale.ROOT, "(b) Measurements query, one host, PT1M over PT48H"
-        + " (%,d points x %d metrics), %d sequential queries after 3 warm-up",
+        + " (%,d points x %d metrics), %d sequential queries after 5 warm-up",
         all.pointsPerMetric(), all.metrics(), queries), true);
     t.row("all metrics: p50 / p95 / max (ms)", query, r -> pcts(r[0].latencies()));
     t.row("all metrics: response size", query, r -> fmt("%.2f MB", r[0].responseBytes() / 1e6));
@@ -115,10 +143,8 @@ public final class MonitoringBench {
     agent.millisPerPollByKind().forEach((k, v) -> split.add(k + " " + fmt("%.2f", v)));
     t.single("  of which, per cycle (ms)", String.join(", ", split));
     t.print(out);
-    out.printf(Locale.ROOT, "total run time %.0f s%n", (System.nanoTime() - began) / 1e9);
-    if (anyIngest.batches() == 0) {
-      throw new IllegalStateException("no batch completed in the measured window");
-    }
+    out.printf(Locale.ROOT, "total run time %.0f s; load average %.2f at start, %.2f at end%n",
+        (System.nanoTime() - began) / 1e9, loadAtStart, loadAverage());
   }
 
   private static String pcts(Latencies l) {
@@ -132,6 +158,11 @@ public final class MonitoringBench {
 
   private static void progress(String format, Object... args) {
     System.err.println("... " + String.format(Locale.ROOT, format, args));
+  }
+
+  /** The system's 1-minute load average: other work on the machine skews every figure. */
+  private static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
   private static String machine() {

@@ -26,7 +26,7 @@ import java.util.List;
  * behind the agent endpoint, without HTTP — then queried sequentially over HTTP with Basic
  * authentication, after a few unmeasured warm-up queries.
  */
-final class QueryLatency {
+final class QueryLatency implements AutoCloseable {
   static final Duration PERIOD = Duration.ofHours(48);
   private static final long STEP_MILLIS = 10_000;
   private static final String HOSTNAME = "query-host.bench.example.net";
@@ -109,6 +109,11 @@ final class QueryLatency {
       }
     }
     throw new IllegalStateException("the API does not list " + HOSTNAME + ": " + hosts);
+  }
+
+  @Override
+  public void close() {
+    http.close();
   }
 
   private HttpResponse<byte[]> get(String url) throws IOException, InterruptedException {
