@@ -129,4 +129,18 @@ class RollupsTest {
     rollups.run();
     assertThat(db.collection(Collections.MEAS_DAY).countDocuments()).isZero();
   }
+
+  @Test
+  void samplesLessThanASecondApartAreBothStored() {
+    long t = Instant.parse("2026-01-01T00:00:10Z").toEpochMilli();
+    clock.set(Instant.ofEpochMilli(t + 1000));
+    for (long at : new long[] {t, t + 400}) {
+      ingest.ingest(GROUP, new MonitoringBatch("a", seq++, "t", List.of(new HostSample("h", 1,
+          at, false, null, "PRIMARY", "rs0", null, false, null, "7.0", 10L, Map.of(),
+          Map.of("CONNECTIONS", at == t ? 10.0 : 20.0), null))));
+    }
+    var minute = measurements.query(Ids.host(GROUP, "h:1"), Measurements.Granularity.PT1M,
+        Instant.ofEpochMilli(t - 10_000), Instant.ofEpochMilli(t + 50_000), Set.of("CONNECTIONS"));
+    assertThat(minute.get("CONNECTIONS").get(0).value()).isEqualTo(15.0);
+  }
 }

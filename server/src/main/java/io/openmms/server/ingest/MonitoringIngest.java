@@ -26,7 +26,7 @@ import org.bson.Document;
  * batch stores nothing. Then, per host and in time order: a sample not newer than the host's last
  * stored sample is a resend and is skipped (this is what makes the agent's at-least-once delivery
  * exactly-once in storage); counters become rates against the previous sample ({@link Rates});
- * the values are written into the host's minute bucket under the sample's second, which is
+ * the values are written into the host's minute bucket under the sample's millisecond, which is
  * idempotent; the host's state (role, last counters) is written last. A crash anywhere in
  * between leaves state from which the resent batch produces the same result.
  *

@@ -24,9 +24,10 @@ import org.bson.Document;
  *
  * <ul>
  *   <li>Minute buckets ({@code measurementsMinute}): one document per host and minute, holding
- *       each sample's values under its second, {@code {h, g, t, p: {"10": {METRIC: value}}}}.
- *       Writing a sample is a {@code $set} of one field, so a resent sample changes nothing. A
- *       minute's value is the mean of its samples.
+ *       each sample's values under its millisecond offset in the minute, {@code {h, g, t, p:
+ *       {"10000": {METRIC: value}}}}. Writing a sample is a {@code $set} of one field, so a
+ *       resent sample changes nothing, and two samples never share a field. A minute's value is
+ *       the mean of its samples.
  *   <li>Hourly and daily roll-ups ({@code measurementsHour}, {@code measurementsDay}): {@code {h,
  *       g, t, v: {METRIC: mean}, n: {METRIC: samples}}}, written by {@link Rollups}.
  * </ul>
@@ -74,11 +75,11 @@ public final class Measurements {
     Set<Long> hours = new LinkedHashSet<>();
     for (Point p : points) {
       long minuteStart = p.timestamp() - Math.floorMod(p.timestamp(), 60_000L);
-      long second = (p.timestamp() - minuteStart) / 1000;
+      long offsetMillis = p.timestamp() - minuteStart;
       Document values = new Document();
       p.values().forEach(values::append);
       writes.add(new UpdateOneModel<>(Filters.eq("_id", hostId + ":" + minuteStart / 1000),
-          new Document("$set", new Document("p." + second, values))
+          new Document("$set", new Document("p." + offsetMillis, values))
               .append("$setOnInsert", new Document("h", hostId).append("g", groupId)
                   .append("t", new Date(minuteStart))),
           new UpdateOptions().upsert(true)));
