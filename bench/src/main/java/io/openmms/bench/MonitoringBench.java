@@ -23,7 +23,8 @@ import java.util.Map;
  *       agents ({@link IngestLoad}), on the embedded application database and on a stand-in
  *       MongoDB application database, side by side;
  *   <li>the latency of a 48-hour, 1-minute measurements query for one host through the public
- *       API ({@link QueryLatency}), on both application databases;
+ *       API ({@link QueryLatency}), on both application databases, for all metrics and for one,
+ *       then for one again once the database also holds other hosts' data;
  *   <li>the monitoring agent's CPU time per poll of one host ({@link AgentPollCost}).
  * </ol>
  *
@@ -47,11 +48,14 @@ import java.util.Map;
  * {@code bench.hosts} hosts per agent [3], {@code bench.samples} samples per host per batch,
  * one ingest run for each [1,10], {@code bench.jit} seconds of ingest on each database to let
  * the JIT compile the hot paths before anything is measured [10], {@code bench.warmup} [3] and
- * {@code bench.seconds} [12] seconds of each measured ingest run,
+ * {@code bench.seconds} [10] seconds of each measured ingest run,
  * {@code bench.queries} [20], {@code bench.polls} [20]; {@code bench.debug=true} lists the
  * threads counted as the agent's in (c) with their CPU time.
  */
 public final class MonitoringBench {
+  /** Hosts whose data is added before the last query series of (b). */
+  private static final int OTHER_HOSTS = 4;
+
   private MonitoringBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -64,7 +68,7 @@ public final class MonitoringBench {
         .split(",")).map(String::trim).map(Integer::valueOf).toList();
     Duration jitWarmUp = Duration.ofSeconds(Integer.getInteger("bench.jit", 10));
     Duration warmUp = Duration.ofSeconds(Integer.getInteger("bench.warmup", 3));
-    Duration measured = Duration.ofSeconds(Integer.getInteger("bench.seconds", 12));
+    Duration measured = Duration.ofSeconds(Integer.getInteger("bench.seconds", 10));
     int queries = Integer.getInteger("bench.queries", 20);
     int polls = Integer.getInteger("bench.polls", 20);
     Clock clock = Clock.systemUTC();
@@ -101,8 +105,12 @@ public final class MonitoringBench {
           QueryLatency q = new QueryLatency(server)) {
         preload.put(db, q.preload(clock));
         progress("%s: queries", db.label);
-        query.put(db, new QueryLatency.Result[] {
-            q.measure(null, 5, queries), q.measure("OPCOUNTER_QUERY", 5, queries)});
+        QueryLatency.Result all = q.measure(null, 5, queries);
+        QueryLatency.Result one = q.measure("OPCOUNTER_QUERY", 5, queries);
+        progress("%s: adding %d other hosts' 48 h, querying again", db.label, OTHER_HOSTS);
+        q.preloadOtherHosts(clock, OTHER_HOSTS);
+        query.put(db, new QueryLatency.Result[] {all, one,
+            q.measure("OPCOUNTER_QUERY", 3, Math.max(1, queries / 2))});
       }
     }
     progress("agent: polling a 3-member replica set every second");
@@ -127,11 +135,13 @@ public final class MonitoringBench {
     }
     QueryLatency.Result all = query.values().iterator().next()[0];
     t.section(String.format(Locale.ROOT, "(b) Measurements query, one host, PT1M over PT48H"
-        + " (%,d points x %d metrics), %d sequential queries after 5 warm-up",
-        all.pointsPerMetric(), all.metrics(), queries), true);
+        + " (%,d points x %d metrics), %d sequential queries after 5 warm-up (last row: %d after 3)",
+        all.pointsPerMetric(), all.metrics(), queries, Math.max(1, queries / 2)), true);
     t.row("all metrics: p50 / p95 / max (ms)", query, r -> pcts(r[0].latencies()));
     t.row("all metrics: response size", query, r -> fmt("%.2f MB", r[0].responseBytes() / 1e6));
     t.row("one metric:  p50 / p95 / max (ms)", query, r -> pcts(r[1].latencies()));
+    t.row("one metric, db +" + OTHER_HOSTS + " hosts x 48 h (ms)", query,
+        r -> pcts(r[2].latencies()));
     t.row("preload 17,280 samples, direct (s)", preload, p -> fmt("%.1f", p.seconds()));
     t.section(String.format(Locale.ROOT, "(c) Monitoring agent CPU time (ThreadMXBean),"
         + " %d-member replica-set stand-in polled every 1 s, %d polls after 5 warm-up",

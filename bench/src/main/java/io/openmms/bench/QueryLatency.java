@@ -24,7 +24,9 @@ import java.util.List;
  * as a chart or a script asks for it. The host is first given 48 h of samples every 10 s
  * (17,280 samples, 2,880 minute buckets), stored through {@link MonitoringIngest} — the code
  * behind the agent endpoint, without HTTP — then queried sequentially over HTTP with Basic
- * authentication, after a few unmeasured warm-up queries.
+ * authentication, after a few unmeasured warm-up queries. {@link #preloadOtherHosts} then adds
+ * other hosts' data to show how the query's cost grows with the size of the database rather
+ * than with the size of the answer.
  */
 final class QueryLatency implements AutoCloseable {
   static final Duration PERIOD = Duration.ofHours(48);
@@ -51,24 +53,42 @@ final class QueryLatency implements AutoCloseable {
 
   /** Stores 48 h of samples every 10 s for the query host, ending now. */
   Preload preload(Clock clock) {
+    return preload(clock, List.of(HOSTNAME));
+  }
+
+  /**
+   * Stores 48 h of samples every 10 s for {@code others} more hosts, so that the database holds
+   * more than the queried host's data.
+   */
+  Preload preloadOtherHosts(Clock clock, int others) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < others; i++) {
+      names.add("other-" + i + ".bench.example.net");
+    }
+    return preload(clock, names);
+  }
+
+  private Preload preload(Clock clock, List<String> hostnames) {
     var db = target.server.database();
     MonitoringIngest ingest = new MonitoringIngest(db, new HostRecords(db), new Measurements(db),
         5000, clock);
     long now = clock.millis();
-    int total = (int) (PERIOD.toMillis() / STEP_MILLIS);
-    SyntheticHost host = new SyntheticHost(HOSTNAME, "rsq", true,
-        List.of(HOSTNAME + ":27017"), now - (total - 1) * STEP_MILLIS, STEP_MILLIS);
+    int perHost = (int) (PERIOD.toMillis() / STEP_MILLIS);
     long t0 = System.nanoTime();
-    int seq = 0;
-    for (int done = 0; done < total; ) {
-      List<HostSample> batch = new ArrayList<>();
-      for (int i = 0; i < 720 && done < total; i++, done++) {
-        batch.add(host.next());
+    for (String hostname : hostnames) {
+      SyntheticHost host = new SyntheticHost(hostname, "rs-" + hostname, true,
+          List.of(hostname + ":27017"), now - (perHost - 1) * STEP_MILLIS, STEP_MILLIS);
+      int seq = 0;
+      for (int done = 0; done < perHost; ) {
+        List<HostSample> batch = new ArrayList<>();
+        for (int i = 0; i < 720 && done < perHost; i++, done++) {
+          batch.add(host.next());
+        }
+        ingest.ingest(target.credentials.groupId(),
+            new MonitoringBatch("bench-preload-" + hostname, seq++, "bench", batch));
       }
-      ingest.ingest(target.credentials.groupId(),
-          new MonitoringBatch("bench-preload", seq++, "bench", batch));
     }
-    return new Preload(total, (System.nanoTime() - t0) / 1e9);
+    return new Preload(perHost * hostnames.size(), (System.nanoTime() - t0) / 1e9);
   }
 
   /**
