@@ -56,31 +56,50 @@ public final class MonitoringBench {
   /** Hosts whose data is added before the last query series of (b). */
   private static final int OTHER_HOSTS = 4;
 
+  private final int agents = Integer.getInteger("bench.agents", 8);
+  private final int hosts = Integer.getInteger("bench.hosts", 3);
+  private final List<Integer> pollsPerBatch = Arrays.stream(
+      System.getProperty("bench.samples", "1,10").split(",")).map(String::trim)
+      .map(Integer::valueOf).toList();
+  private final Duration jitWarmUp = Duration.ofSeconds(Integer.getInteger("bench.jit", 10));
+  private final Duration warmUp = Duration.ofSeconds(Integer.getInteger("bench.warmup", 3));
+  private final Duration measured = Duration.ofSeconds(Integer.getInteger("bench.seconds", 10));
+  private final int queries = Integer.getInteger("bench.queries", 20);
+  private final int polls = Integer.getInteger("bench.polls", 20);
+  private final Clock clock = Clock.systemUTC();
+
+  private final Map<Integer, Map<BenchServer.AppDb, IngestLoad.Result>> ingest =
+      new LinkedHashMap<>();
+  private final Map<BenchServer.AppDb, QueryLatency.Result[]> query = new LinkedHashMap<>();
+  private final Map<BenchServer.AppDb, QueryLatency.Preload> preload = new LinkedHashMap<>();
+  private AgentPollCost.Result agent;
+
   private MonitoringBench() {}
 
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     // mongo-java-server warns of every index it ignores and logs each command a stand-in refuses
     System.setProperty("org.slf4j.simpleLogger.log.de.bwaldvogel", "off");
-    int agents = Integer.getInteger("bench.agents", 8);
-    int hosts = Integer.getInteger("bench.hosts", 3);
-    List<Integer> pollsPerBatch = Arrays.stream(System.getProperty("bench.samples", "1,10")
-        .split(",")).map(String::trim).map(Integer::valueOf).toList();
-    Duration jitWarmUp = Duration.ofSeconds(Integer.getInteger("bench.jit", 10));
-    Duration warmUp = Duration.ofSeconds(Integer.getInteger("bench.warmup", 3));
-    Duration measured = Duration.ofSeconds(Integer.getInteger("bench.seconds", 10));
-    int queries = Integer.getInteger("bench.queries", 20);
-    int polls = Integer.getInteger("bench.polls", 20);
-    Clock clock = Clock.systemUTC();
     long began = System.nanoTime();
     double loadAtStart = loadAverage();
+    MonitoringBench bench = new MonitoringBench();
     PrintStream out = System.out;
-    out.println("openmms monitoring benchmark, " + clock.instant().truncatedTo(ChronoUnit.SECONDS)
-        + ", " + machine());
+    out.println("openmms monitoring benchmark, "
+        + bench.clock.instant().truncatedTo(ChronoUnit.SECONDS) + ", " + machine());
+    bench.warmUpJit();
+    for (BenchServer.AppDb db : BenchServer.AppDb.values()) {
+      bench.measureIngest(db);
+      bench.measureQueries(db);
+    }
+    progress("agent: polling a 3-member replica set every second");
+    bench.agent = new AgentPollCost().run(5, bench.polls);
+    bench.print(out);
+    out.printf(Locale.ROOT, "total run time %.0f s; load average %.2f at start, %.2f at end%n",
+        (System.nanoTime() - began) / 1e9, loadAtStart, loadAverage());
+  }
 
-    Map<Integer, Map<BenchServer.AppDb, IngestLoad.Result>> ingest = new LinkedHashMap<>();
-    Map<BenchServer.AppDb, QueryLatency.Result[]> query = new LinkedHashMap<>();
-    Map<BenchServer.AppDb, QueryLatency.Preload> preload = new LinkedHashMap<>();
+  /** Unmeasured ingest on each database, so no column is measured on a cold JVM. */
+  private void warmUpJit() throws Exception {
     progress("JIT warm-up: %d s of ingest on each database", jitWarmUp.toSeconds());
     for (BenchServer.AppDb db : BenchServer.AppDb.values()) {
       try (BenchServer server = BenchServer.start(db)) {
@@ -90,62 +109,64 @@ public final class MonitoringBench {
         }
       }
     }
-    for (BenchServer.AppDb db : BenchServer.AppDb.values()) {
-      try (BenchServer server = BenchServer.start(db)) {
-        for (int n : pollsPerBatch) {
-          progress("%s: ingest load, batches of %d hosts x %d samples", db.label, hosts, n);
-          ingest.computeIfAbsent(n, k -> new LinkedHashMap<>()).put(db,
-              new IngestLoad("n" + n, agents, hosts, n).run(server, clock.millis(), warmUp,
-                  measured));
+  }
+
+  private void measureIngest(BenchServer.AppDb db) throws Exception {
+    try (BenchServer server = BenchServer.start(db)) {
+      for (int n : pollsPerBatch) {
+        progress("%s: ingest load, batches of %d hosts x %d samples", db.label, hosts, n);
+        IngestLoad.Result r = new IngestLoad("n" + n, agents, hosts, n)
+            .run(server, clock.millis(), warmUp, measured);
+        if (r.batches() == 0) {
+          throw new IllegalStateException("no batch completed in the measured window");
         }
-      }
-      // A fresh server, so that both databases hold the same data when queried.
-      progress("%s: preloading 48 h for the query host", db.label);
-      try (BenchServer server = BenchServer.start(db);
-          QueryLatency q = new QueryLatency(server)) {
-        preload.put(db, q.preload(clock));
-        progress("%s: queries", db.label);
-        QueryLatency.Result all = q.measure(null, 5, queries);
-        QueryLatency.Result one = q.measure("OPCOUNTER_QUERY", 5, queries);
-        progress("%s: adding %d other hosts' 48 h, querying again", db.label, OTHER_HOSTS);
-        q.preloadOtherHosts(clock, OTHER_HOSTS);
-        query.put(db, new QueryLatency.Result[] {all, one,
-            q.measure("OPCOUNTER_QUERY", 3, Math.max(1, queries / 2))});
+        ingest.computeIfAbsent(n, k -> new LinkedHashMap<>()).put(db, r);
       }
     }
-    progress("agent: polling a 3-member replica set every second");
-    AgentPollCost.Result agent = new AgentPollCost().run(5, polls);
+  }
 
+  /** On a fresh server, so that both databases hold the same data when queried. */
+  private void measureQueries(BenchServer.AppDb db) throws Exception {
+    progress("%s: preloading 48 h for the query host", db.label);
+    try (BenchServer server = BenchServer.start(db);
+        QueryLatency q = new QueryLatency(server)) {
+      preload.put(db, q.preload(clock));
+      progress("%s: queries", db.label);
+      QueryLatency.Result all = q.measure(null, 5, queries);
+      QueryLatency.Result one = q.measure("OPCOUNTER_QUERY", 5, queries);
+      progress("%s: adding %d other hosts' 48 h, querying again", db.label, OTHER_HOSTS);
+      q.preloadOtherHosts(clock, OTHER_HOSTS);
+      query.put(db, new QueryLatency.Result[] {all, one,
+          q.measure("OPCOUNTER_QUERY", 3, Math.max(1, queries / 2))});
+    }
+  }
+
+  private void print(PrintStream out) {
     Table t = new Table(BenchServer.AppDb.values());
-    t.section(String.format(Locale.ROOT, "(a) Agent ingest over HTTP: %d concurrent agents posting"
-        + " back to back, batches of %d hosts x N samples (gzip JSON); after %d s of JIT warm-up"
-        + " per database, each run %d s warm-up, %d s measured", agents, hosts,
-        jitWarmUp.toSeconds(), warmUp.toSeconds(), measured.toSeconds()), true);
+    t.section(fmt("(a) Agent ingest over HTTP: %d concurrent agents posting back to back, batches"
+        + " of %d hosts x N samples (gzip JSON); after %d s of JIT warm-up per database, each run"
+        + " %d s warm-up, %d s measured", agents, hosts, jitWarmUp.toSeconds(),
+        warmUp.toSeconds(), measured.toSeconds()), true);
     for (var e : ingest.entrySet()) {
       String n = "N=" + e.getKey() + ": ";
       t.row(n + "samples/s", e.getValue(), r -> fmt("%,.0f", r.samplesPerSecond()));
       t.row(n + "batches/s", e.getValue(), r -> fmt("%,.1f", r.batchesPerSecond()));
       t.row(n + "request p50 / p95 (ms)", e.getValue(), r -> fmt("%.1f / %.1f",
           r.latencies().percentileMillis(50), r.latencies().percentileMillis(95)));
-      for (IngestLoad.Result r : e.getValue().values()) {
-        if (r.batches() == 0) {
-          throw new IllegalStateException("no batch completed in the measured window");
-        }
-      }
     }
     QueryLatency.Result all = query.values().iterator().next()[0];
-    t.section(String.format(Locale.ROOT, "(b) Measurements query, one host, PT1M over PT48H"
-        + " (%,d points x %d metrics), %d sequential queries after 5 warm-up (last row: %d after 3)",
-        all.pointsPerMetric(), all.metrics(), queries, Math.max(1, queries / 2)), true);
+    t.section(fmt("(b) Measurements query, one host, PT1M over PT48H (%,d points x %d metrics),"
+        + " %d sequential queries after 5 warm-up (last row: %d after 3)", all.pointsPerMetric(),
+        all.metrics(), queries, Math.max(1, queries / 2)), true);
     t.row("all metrics: p50 / p95 / max (ms)", query, r -> pcts(r[0].latencies()));
     t.row("all metrics: response size", query, r -> fmt("%.2f MB", r[0].responseBytes() / 1e6));
     t.row("one metric:  p50 / p95 / max (ms)", query, r -> pcts(r[1].latencies()));
     t.row("one metric, db +" + OTHER_HOSTS + " hosts x 48 h (ms)", query,
         r -> pcts(r[2].latencies()));
     t.row("preload 17,280 samples, direct (s)", preload, p -> fmt("%.1f", p.seconds()));
-    t.section(String.format(Locale.ROOT, "(c) Monitoring agent CPU time (ThreadMXBean),"
-        + " %d-member replica-set stand-in polled every 1 s, %d polls after 5 warm-up",
-        agent.hostsPerPoll(), agent.polls()), false);
+    t.section(fmt("(c) Monitoring agent CPU time (ThreadMXBean), %d-member replica-set stand-in"
+        + " polled every 1 s, %d polls after 5 warm-up", agent.hostsPerPoll(), agent.polls()),
+        false);
     t.single("per poll of one host (ms)", fmt("%.2f", agent.cpuMillisPerHost()));
     t.single("per poll cycle of " + agent.hostsPerPoll() + " hosts (ms)",
         fmt("%.2f", agent.cpuMillisPerPoll()));
@@ -153,8 +174,6 @@ public final class MonitoringBench {
     agent.millisPerPollByKind().forEach((k, v) -> split.add(k + " " + fmt("%.2f", v)));
     t.single("  of which, per cycle (ms)", String.join(", ", split));
     t.print(out);
-    out.printf(Locale.ROOT, "total run time %.0f s; load average %.2f at start, %.2f at end%n",
-        (System.nanoTime() - began) / 1e9, loadAtStart, loadAverage());
   }
 
   private static String pcts(Latencies l) {

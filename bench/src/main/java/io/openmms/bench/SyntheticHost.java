@@ -24,7 +24,7 @@ public final class SyntheticHost {
   private final String role;
   private final List<MemberStatus> members;
   private final long stepMillis;
-  private final long startMillis;
+  private final long processStartMillis;
   private long timestamp;
 
   /**
@@ -41,7 +41,7 @@ public final class SyntheticHost {
             firstTimestamp))
         .toList();
     this.stepMillis = stepMillis;
-    this.startMillis = firstTimestamp - 86_400_000L;
+    this.processStartMillis = firstTimestamp - 86_400_000L; // up for a day already
     this.timestamp = firstTimestamp - stepMillis;
   }
 
@@ -58,7 +58,7 @@ public final class SyntheticHost {
   /** The next sample, {@code stepMillis} after the previous one. */
   public HostSample next() {
     timestamp += stepMillis;
-    long uptime = (timestamp - startMillis) / 1000;
+    long uptime = (timestamp - processStartMillis) / 1000;
     Map<String, Long> counters = new LinkedHashMap<>();
     Map<String, Double> gauges = new LinkedHashMap<>();
     int i = 0;
