@@ -70,7 +70,7 @@ final class QueryLatency implements AutoCloseable {
 
   private Preload preload(Clock clock, List<String> hostnames) {
     var db = target.server.database();
-    MonitoringIngest ingest = new MonitoringIngest(db, new HostRecords(db), new Measurements(db),
+    MonitoringIngest ingest = new MonitoringIngest(db, new HostRecords(db), new Measurements(db, clock),
         5000, clock);
     long now = clock.millis();
     int perHost = (int) (PERIOD.toMillis() / STEP_MILLIS);

@@ -108,7 +108,7 @@ public final class OpenmmsServer implements AutoCloseable {
     ServiceMetrics metrics = new ServiceMetrics();
     DigestAuth digest = new DigestAuth(apiKeys, sharedSecret("digestNonceKey", secrets), clock);
     HostRecords hosts = new HostRecords(db);
-    Measurements measurements = new Measurements(db);
+    Measurements measurements = new Measurements(db, clock);
     MonitoringIngest ingest = new MonitoringIngest(db, hosts, measurements,
         config.get(ServerSettings.MAX_SAMPLES), clock);
     var downAfter = config.get(ServerSettings.HOST_DOWN_AFTER);

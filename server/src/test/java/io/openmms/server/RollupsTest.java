@@ -39,7 +39,7 @@ class RollupsTest {
   void open() {
     db = AppDatabase.open(null, "openmms", dir, 0);
     clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-    measurements = new Measurements(db);
+    measurements = new Measurements(db, clock);
     ingest = new MonitoringIngest(db, new HostRecords(db), measurements, 5000, clock);
     rollups = new Rollups(db, clock, Duration.ofHours(48), Duration.ofDays(90),
         Duration.ofDays(730));

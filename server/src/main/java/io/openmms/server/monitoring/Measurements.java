@@ -37,17 +37,20 @@ import org.bson.Document;
 public final class Measurements {
   /** A granularity the API serves, with its collection. */
   public enum Granularity {
-    PT1M(Duration.ofMinutes(1), Collections.MEAS_MINUTE),
-    PT5M(Duration.ofMinutes(5), Collections.MEAS_MINUTE),
-    PT1H(Duration.ofHours(1), Collections.MEAS_HOUR),
-    P1D(Duration.ofDays(1), Collections.MEAS_DAY);
+    PT1M(Duration.ofMinutes(1), Collections.MEAS_MINUTE, MINUTE),
+    PT5M(Duration.ofMinutes(5), Collections.MEAS_MINUTE, MINUTE),
+    PT1H(Duration.ofHours(1), Collections.MEAS_HOUR, HOUR),
+    P1D(Duration.ofDays(1), Collections.MEAS_DAY, DAY);
 
     final Duration step;
     final String collection;
+    /** The period one stored document covers. */
+    final long stored;
 
-    Granularity(Duration step, String collection) {
+    Granularity(Duration step, String collection, long stored) {
       this.step = step;
       this.collection = collection;
+      this.stored = stored;
     }
 
     public Duration step() {
@@ -61,12 +64,44 @@ public final class Measurements {
   /** One value of a series. */
   public record DataPoint(Instant timestamp, double value) {}
 
+  static final long MINUTE = 60_000L;
+  static final long HOUR = 3_600_000L;
+  static final long DAY = 86_400_000L;
+  /** Above this many documents a range is read by host and time instead of by id. */
+  private static final int MAX_IDS = 20_000;
+
   private final AppDatabase db;
   private final MongoCollection<Document> minute;
 
-  public Measurements(AppDatabase db) {
+  private final java.time.Clock clock;
+
+  public Measurements(AppDatabase db, java.time.Clock clock) {
     this.db = db;
     this.minute = db.collection(Collections.MEAS_MINUTE);
+    this.clock = clock;
+  }
+
+  /** The id of the document holding a host's data for the period starting at {@code start}. */
+  static String id(String hostId, long start) {
+    return hostId + ":" + start / 1000;
+  }
+
+  /**
+   * A filter for a host's documents of period {@code length} starting in {@code [start, end)}.
+   * It names the documents by id, so that any MongoDB, including the embedded one (which does not
+   * maintain secondary indexes), reads only them instead of scanning every host's data.
+   */
+  static org.bson.conversions.Bson range(String hostId, long start, long end, long length) {
+    long first = start + Math.floorMod(-start, length);
+    if ((end - first) / length > MAX_IDS) {
+      return Filters.and(Filters.eq("h", hostId), Filters.gte("t", new Date(start)),
+          Filters.lt("t", new Date(end)));
+    }
+    List<String> ids = new ArrayList<>();
+    for (long t = first; t < end; t += length) {
+      ids.add(id(hostId, t));
+    }
+    return Filters.in("_id", ids);
   }
 
   /** Stores samples of one host in its minute buckets and marks their hours for roll-up. */
@@ -78,7 +113,7 @@ public final class Measurements {
       long offsetMillis = p.timestamp() - minuteStart;
       Document values = new Document();
       p.values().forEach(values::append);
-      writes.add(new UpdateOneModel<>(Filters.eq("_id", hostId + ":" + minuteStart / 1000),
+      writes.add(new UpdateOneModel<>(Filters.eq("_id", id(hostId, minuteStart)),
           new Document("$set", new Document("p." + offsetMillis, values))
               .append("$setOnInsert", new Document("h", hostId).append("g", groupId)
                   .append("t", new Date(minuteStart))),
@@ -97,9 +132,8 @@ public final class Measurements {
       Instant end, Set<String> metrics) {
     Map<String, TreeMap<Long, double[]>> sums = new HashMap<>();
     long step = g.step.toMillis();
-    var cursor = db.collection(g.collection).find(Filters.and(Filters.eq("h", hostId),
-        Filters.gte("t", Date.from(start)), Filters.lt("t", Date.from(end))))
-        .sort(new Document("t", 1)).batchSize(1000);
+    var cursor = db.collection(g.collection).find(range(hostId, start.toEpochMilli(),
+        end.toEpochMilli(), g.stored)).sort(new Document("t", 1)).batchSize(1000);
     for (Document d : cursor) {
       long t = d.getDate("t").getTime();
       long bucket = t - Math.floorMod(t, step);
@@ -141,9 +175,12 @@ public final class Measurements {
     sn[1] += weight;
   }
 
-  /** The newest minute's mean values of a host (for Prometheus), or an empty map. */
+  /** The mean values of a host in the newest of the current and previous minute, or an empty map. */
   public Map<String, Double> latest(String hostId) {
-    Document d = minute.find(Filters.eq("h", hostId)).sort(new Document("t", -1)).limit(1).first();
+    long now = clock.millis();
+    long current = now - Math.floorMod(now, MINUTE);
+    Document d = minute.find(Filters.in("_id", id(hostId, current), id(hostId, current - MINUTE)))
+        .sort(new Document("t", -1)).limit(1).first();
     Map<String, Double> out = new TreeMap<>();
     if (d == null || d.get("p", Document.class) == null) {
       return out;

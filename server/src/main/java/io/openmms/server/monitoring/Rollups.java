@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * the hour's mark only if the counter is unchanged, so a late sample that arrived meanwhile makes
  * the hour roll up again. Days roll up from hours the same way. Every step is an idempotent
  * upsert, so a crash, a rerun, or two server instances running it at once give the same result.
- * Pruning follows roll-up, so data is rolled up before it is deleted.
+ * Pruning follows roll-up, so data is rolled up before it is deleted; it scans by time, so it
+ * runs at most once an hour (retention is counted in hours and days).
  */
 public final class Rollups {
   private static final Logger LOG = LoggerFactory.getLogger(Rollups.class);
@@ -39,6 +40,7 @@ public final class Rollups {
   private final Duration keepMinute;
   private final Duration keepHour;
   private final Duration keepDay;
+  private long lastPrune = Long.MIN_VALUE / 2;
 
   public Rollups(AppDatabase db, Clock clock, Duration keepMinute, Duration keepHour,
       Duration keepDay) {
@@ -55,21 +57,25 @@ public final class Rollups {
   static void markDirty(MongoCollection<Document> dirty, String groupId, String hostId,
       Collection<Long> periodStarts) {
     for (long start : periodStarts) {
-      dirty.updateOne(Filters.eq("_id", hostId + ":" + start / 1000),
+      dirty.updateOne(Filters.eq("_id", Measurements.id(hostId, start)),
           new Document("$inc", new Document("n", 1)).append("$setOnInsert",
               new Document("h", hostId).append("g", groupId).append("t", new Date(start))),
           new UpdateOptions().upsert(true));
     }
   }
 
-  /** Rolls up every completed dirty hour and day, then prunes. */
-  public Report run() {
+  /** Rolls up every completed dirty hour and day, then prunes. Not thread-safe: one caller. */
+  public synchronized Report run() {
     long now = clock.millis();
     int hours = rollUp(Collections.DIRTY_HOURS, HOUR, now, this::rollHour);
     int days = rollUp(Collections.DIRTY_DAYS, DAY, now, this::rollDay);
-    long pruned = prune(Collections.MEAS_MINUTE, now - keepMinute.toMillis())
-        + prune(Collections.MEAS_HOUR, now - keepHour.toMillis())
-        + prune(Collections.MEAS_DAY, now - keepDay.toMillis());
+    long pruned = 0;
+    if (now - lastPrune >= HOUR) {
+      pruned = prune(Collections.MEAS_MINUTE, now - keepMinute.toMillis())
+          + prune(Collections.MEAS_HOUR, now - keepHour.toMillis())
+          + prune(Collections.MEAS_DAY, now - keepDay.toMillis());
+      lastPrune = now;
+    }
     if (hours + days > 0 || pruned > 0) {
       LOG.debug("Roll-up: {} hours, {} days rolled up, {} documents pruned", hours, days, pruned);
     }
@@ -93,9 +99,8 @@ public final class Rollups {
 
   private void rollHour(String groupId, String hostId, long start) {
     Map<String, double[]> sums = new HashMap<>();
-    db.collection(Collections.MEAS_MINUTE).find(Filters.and(Filters.eq("h", hostId),
-        Filters.gte("t", new Date(start)), Filters.lt("t", new Date(start + HOUR))))
-        .batchSize(100).forEach(m -> {
+    db.collection(Collections.MEAS_MINUTE).find(Measurements.range(hostId, start, start + HOUR,
+        Measurements.MINUTE)).batchSize(100).forEach(m -> {
           Document p = m.get("p", Document.class);
           if (p != null) {
             p.values().forEach(sample -> ((Document) sample).forEach((k, v) ->
@@ -109,9 +114,8 @@ public final class Rollups {
 
   private void rollDay(String groupId, String hostId, long start) {
     Map<String, double[]> sums = new HashMap<>();
-    db.collection(Collections.MEAS_HOUR).find(Filters.and(Filters.eq("h", hostId),
-        Filters.gte("t", new Date(start)), Filters.lt("t", new Date(start + DAY))))
-        .batchSize(100).forEach(h -> {
+    db.collection(Collections.MEAS_HOUR).find(Measurements.range(hostId, start, start + DAY,
+        Measurements.HOUR)).batchSize(100).forEach(h -> {
           Document v = h.get("v", Document.class);
           Document n = h.get("n", Document.class);
           v.forEach((k, val) -> accumulate(sums, k, ((Number) val).doubleValue(),
@@ -138,7 +142,7 @@ public final class Rollups {
       v.append(k, sn[0] / sn[1]);
       n.append(k, (long) sn[1]);
     });
-    String id = hostId + ":" + start / 1000;
+    String id = Measurements.id(hostId, start);
     db.collection(collection).replaceOne(Filters.eq("_id", id),
         new Document("_id", id).append("h", hostId).append("g", groupId)
             .append("t", new Date(start)).append("v", v).append("n", n),
