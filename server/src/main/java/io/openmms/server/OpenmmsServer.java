@@ -10,7 +10,11 @@ import io.openmms.server.api.PublicApi;
 import io.openmms.server.auth.AgentKeys;
 import io.openmms.server.auth.ApiKeys;
 import io.openmms.server.auth.DigestAuth;
+import io.openmms.server.auth.LoginThrottle;
 import io.openmms.server.auth.Secrets;
+import io.openmms.server.auth.Sessions;
+import io.openmms.server.audit.AuditLog;
+import io.openmms.server.web.WebApp;
 import io.openmms.server.http.HttpService;
 import io.openmms.server.http.ServiceMetrics;
 import io.openmms.server.ingest.AgentRoutes;
@@ -58,6 +62,7 @@ public final class OpenmmsServer implements AutoCloseable {
   private final Users users;
   private final ApiKeys apiKeys;
   private final AgentKeys agentKeys;
+  private final AuditLog audit;
   private final Rollups rollups;
   private final ScheduledExecutorService scheduler;
   private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -76,6 +81,7 @@ public final class OpenmmsServer implements AutoCloseable {
     this.users = new Users(db, clock);
     this.apiKeys = new ApiKeys(db, secrets, clock);
     this.agentKeys = new AgentKeys(db, secrets, clock);
+    this.audit = new AuditLog(db, clock);
     this.rollups = new Rollups(db, clock, config.get(ServerSettings.RETENTION_MINUTE),
         config.get(ServerSettings.RETENTION_HOUR), config.get(ServerSettings.RETENTION_DAY));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -112,16 +118,23 @@ public final class OpenmmsServer implements AutoCloseable {
     MonitoringIngest ingest = new MonitoringIngest(db, hosts, measurements,
         config.get(ServerSettings.MAX_SAMPLES), clock);
     var downAfter = config.get(ServerSettings.HOST_DOWN_AFTER);
+    boolean tls = config.get(ServerSettings.TLS_KEYSTORE) != null;
+    Sessions sessions = new Sessions(db, secrets, clock, config.get(ServerSettings.SESSION_IDLE),
+        config.get(ServerSettings.SESSION_MAX_AGE));
+    LoginThrottle throttle = new LoginThrottle(db, clock,
+        config.get(ServerSettings.LOGIN_MAX_FAILURES),
+        config.get(ServerSettings.LOGIN_LOCKOUT_WINDOW));
+    WebApp web = new WebApp(users, groups, sessions, throttle, audit, secrets, tls);
     List<java.util.function.Consumer<JavalinConfig>> routes = List.of(
-        new PublicApi(groups, hosts, measurements, digest, clock, downAfter)::register,
+        web::register,
+        new PublicApi(groups, hosts, measurements, digest, sessions, users, clock,
+            downAfter)::register,
         new AgentRoutes(agentKeys, ingest, config.get(ServerSettings.MAX_COMPRESSED_PAYLOAD),
             config.get(ServerSettings.MAX_PAYLOAD), metrics)::register,
-        new PrometheusRoutes(groups, hosts, measurements, digest, clock, downAfter)::register,
-        c -> c.routes.get("/", ctx -> ctx.json(Map.of("service", "openmms",
-            "api", PublicApi.BASE, "docs", "See README.md and docs/ in the distribution"))));
+        new PrometheusRoutes(groups, hosts, measurements, digest, clock, downAfter)::register);
     http = HttpService.start("HTTP service", config.get(ServerSettings.HTTP_HOST),
         config.get(ServerSettings.HTTP_PORT), config.get(ServerSettings.TLS_KEYSTORE),
-        config.get(ServerSettings.TLS_KEYSTORE_PASSWORD), metrics, routes);
+        config.get(ServerSettings.TLS_KEYSTORE_PASSWORD), metrics, routes, web::errorPage);
     closeables.add(http);
     long every = config.get(ServerSettings.ROLLUP_INTERVAL).toMillis();
     scheduler.scheduleWithFixedDelay(this::runRollups, every, every, TimeUnit.MILLISECONDS);
@@ -193,6 +206,10 @@ public final class OpenmmsServer implements AutoCloseable {
 
   public AgentKeys agentKeys() {
     return agentKeys;
+  }
+
+  public AuditLog audit() {
+    return audit;
   }
 
   public Rollups rollups() {

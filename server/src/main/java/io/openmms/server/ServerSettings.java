@@ -57,8 +57,23 @@ public final class ServerSettings {
       "server.host.down.after", "1m", Duration.ofSeconds(10),
       "A host whose agent has sent no sample for this long is shown as down.");
 
+  public static final Setting<Duration> SESSION_IDLE = Setting.duration("server.session.idle",
+      "12h", Duration.ofMinutes(1),
+      "A browser session ends after this long without a request.");
+  public static final Setting<Duration> SESSION_MAX_AGE = Setting.duration(
+      "server.session.max.age", "7d", Duration.ofMinutes(1),
+      "A browser session ends this long after sign-in, however active.");
+  public static final Setting<Integer> LOGIN_MAX_FAILURES = Setting.integer(
+      "server.login.max.failures", 5, 1, 1000,
+      "Failed sign-ins allowed per user name or client address within the lockout window.");
+  public static final Setting<Duration> LOGIN_LOCKOUT_WINDOW = Setting.duration(
+      "server.login.lockout.window", "15m", Duration.ofSeconds(1),
+      "The window in which failed sign-ins are counted; further attempts wait until the oldest"
+          + " failure leaves it.");
+
   public static final List<Setting<?>> ALL = List.of(DATA_DIR, APPDB_URI, APPDB_NAME,
       EMBEDDED_PORT, HTTP_HOST, HTTP_PORT, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, PUBLIC_URL,
       ADMIN_PORT, MAX_PAYLOAD, MAX_COMPRESSED_PAYLOAD, MAX_SAMPLES, RETENTION_MINUTE,
-      RETENTION_HOUR, RETENTION_DAY, ROLLUP_INTERVAL, HOST_DOWN_AFTER);
+      RETENTION_HOUR, RETENTION_DAY, ROLLUP_INTERVAL, HOST_DOWN_AFTER, SESSION_IDLE,
+      SESSION_MAX_AGE, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_WINDOW);
 }

@@ -5,6 +5,9 @@ import io.javalin.http.Context;
 import io.openmms.common.monitoring.Metric;
 import io.openmms.server.auth.DigestAuth;
 import io.openmms.server.auth.Principal;
+import io.openmms.server.auth.Secrets;
+import io.openmms.server.auth.Sessions;
+import io.openmms.server.store.Users;
 import io.openmms.server.http.ApiException;
 import io.openmms.server.http.Links;
 import io.openmms.server.monitoring.Clusters;
@@ -35,15 +38,19 @@ public final class PublicApi {
   private final HostRecords hosts;
   private final Measurements measurements;
   private final DigestAuth auth;
+  private final Sessions sessions;
+  private final Users users;
   private final Clock clock;
   private final Duration downAfter;
 
   public PublicApi(Groups groups, HostRecords hosts, Measurements measurements, DigestAuth auth,
-      Clock clock, Duration downAfter) {
+      Sessions sessions, Users users, Clock clock, Duration downAfter) {
     this.groups = groups;
     this.hosts = hosts;
     this.measurements = measurements;
     this.auth = auth;
+    this.sessions = sessions;
+    this.users = users;
     this.clock = clock;
     this.downAfter = downAfter;
   }
@@ -63,7 +70,8 @@ public final class PublicApi {
   private void authenticate(Context ctx) {
     String query = ctx.queryString();
     String uri = ctx.req().getRequestURI() + (query == null ? "" : "?" + query);
-    Principal p = auth.authenticate(ctx.header("Authorization"), ctx.method().name(), uri);
+    Principal p = ctx.header("Authorization") == null ? fromSession(ctx)
+        : auth.authenticate(ctx.header("Authorization"), ctx.method().name(), uri);
     if (p == null) {
       for (String challenge : auth.challenges()) {
         ctx.res().addHeader("WWW-Authenticate", challenge);
@@ -73,6 +81,26 @@ public final class PublicApi {
           : "The API key is wrong or was revoked");
     }
     ctx.attribute(PRINCIPAL, p);
+  }
+
+  /**
+   * The signed-in user of the web pages, so that their scripts can read the API with the session
+   * cookie. A state-changing call made this way must carry the session's CSRF token in
+   * {@code X-CSRF-Token}.
+   */
+  private Principal fromSession(Context ctx) {
+    Sessions.Session s = sessions.find(ctx.cookie("openmms_session"));
+    Users.User u = s == null ? null : users.get(s.userId());
+    if (u == null) {
+      return null;
+    }
+    String m = ctx.method().name();
+    if (!m.equals("GET") && !m.equals("HEAD")
+        && !Secrets.equal(ctx.header("X-CSRF-Token"), s.csrf())) {
+      throw new ApiException(403, "CSRF_TOKEN_INVALID",
+          "A call with the session cookie must send the page's X-CSRF-Token");
+    }
+    return u.principal();
   }
 
   private Principal principal(Context ctx) {

@@ -83,7 +83,7 @@ public final class ApiKeys {
     if (gr != null) {
       gr.forEach((k, v) -> roles.put(k, String.valueOf(v)));
     }
-    return new Principal(d.getObjectId("_id").toHexString(), d.getString("publicKey"),
+    return new Principal(d.getObjectId("_id").toHexString(), d.getString("publicKey"), true,
         d.getBoolean("globalOwner", false), Map.copyOf(roles));
   }
 }

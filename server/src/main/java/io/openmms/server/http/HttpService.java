@@ -35,6 +35,16 @@ public final class HttpService implements AutoCloseable {
    */
   public static HttpService start(String name, String host, int port, Path keystore,
       String keystorePassword, ServiceMetrics metrics, List<Consumer<JavalinConfig>> routes) {
+    return start(name, host, port, keystore, keystorePassword, metrics, routes, null);
+  }
+
+  /**
+   * Starts a listener whose errors for web pages (requests that accept HTML, outside the APIs)
+   * are rendered by {@code htmlErrors} instead of as JSON.
+   */
+  public static HttpService start(String name, String host, int port, Path keystore,
+      String keystorePassword, ServiceMetrics metrics, List<Consumer<JavalinConfig>> routes,
+      java.util.function.BiConsumer<io.javalin.http.Context, ApiException> htmlErrors) {
     Javalin app = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.startup.showOldJavalinVersionWarning = false;
@@ -54,17 +64,37 @@ public final class HttpService implements AutoCloseable {
       }
       config.routes.exception(ApiException.class, (e, ctx) -> {
         metrics.error(e.status());
-        ctx.status(e.status()).json(new ApiError(e.status(), e.errorCode(), e.getMessage()));
+        if (htmlErrors != null && wantsHtml(ctx)) {
+          ctx.status(e.status());
+          htmlErrors.accept(ctx, e);
+        } else {
+          ctx.status(e.status()).json(new ApiError(e.status(), e.errorCode(), e.getMessage()));
+        }
       });
       config.routes.exception(Exception.class, (e, ctx) -> {
+        if (e.getClass().getSimpleName().equals("RedirectedException")) {
+          return;
+        }
         LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
         metrics.error(500);
-        ctx.status(500).json(new ApiError(500, "UNEXPECTED_ERROR",
-            "The server could not complete the request; the cause is in the server log"));
+        ApiException shown = new ApiException(500, "UNEXPECTED_ERROR",
+            "The server could not complete the request; the cause is in the server log");
+        if (htmlErrors != null && wantsHtml(ctx)) {
+          ctx.status(500);
+          htmlErrors.accept(ctx, shown);
+        } else {
+          ctx.status(500).json(new ApiError(500, shown.errorCode(), shown.getMessage()));
+        }
       });
       config.routes.error(404, "*", ctx -> {
         if (ctx.result() == null || ctx.result().isEmpty()) {
-          ctx.json(new ApiError(404, "RESOURCE_NOT_FOUND", "No resource at " + ctx.path()));
+          ApiException e = new ApiException(404, "RESOURCE_NOT_FOUND",
+              "There is nothing at " + ctx.path());
+          if (htmlErrors != null && wantsHtml(ctx)) {
+            htmlErrors.accept(ctx, e);
+          } else {
+            ctx.json(new ApiError(404, e.errorCode(), "No resource at " + ctx.path()));
+          }
         }
       });
       config.routes.error(405, "*", ctx -> ctx.json(new ApiError(405, "METHOD_NOT_ALLOWED",
@@ -75,6 +105,13 @@ public final class HttpService implements AutoCloseable {
     LOG.info("{} listening on {}://{}:{}", name, keystore != null ? "https" : "http", host,
         app.port());
     return new HttpService(app, name);
+  }
+
+  private static boolean wantsHtml(io.javalin.http.Context ctx) {
+    String accept = ctx.header("Accept");
+    String path = ctx.path();
+    return accept != null && accept.contains("text/html") && !path.startsWith("/api/")
+        && !path.startsWith("/agents/") && !path.startsWith("/prometheus/");
   }
 
   public int port() {

@@ -16,4 +16,9 @@ public final class Collections {
   public static final String DIRTY_HOURS = "rollupDirtyHours";
   public static final String DIRTY_DAYS = "rollupDirtyDays";
   public static final String SECRETS = "serverSecrets";
+  public static final String SESSIONS = "sessions";
+  public static final String LOGIN_FAILURES = "loginFailures";
+  public static final String AUDIT = "auditLog";
+  public static final String INVITATIONS = "invitations";
+  public static final String JOIN_REQUESTS = "joinRequests";
 }

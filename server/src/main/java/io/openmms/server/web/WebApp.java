@@ -1,0 +1,55 @@
+package io.openmms.server.web;
+
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.HttpStatus;
+import io.openmms.server.audit.AuditLog;
+import io.openmms.server.auth.LoginThrottle;
+import io.openmms.server.auth.Secrets;
+import io.openmms.server.auth.Sessions;
+import io.openmms.server.http.ApiException;
+import io.openmms.server.store.Groups;
+import io.openmms.server.store.Users;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The web application on the HTTP service: pages rendered on the server, static assets (Chart.js
+ * from its WebJar) served from the class path. Composes the page groups and the session/CSRF
+ * filter; see {@link WebAuth}.
+ */
+public final class WebApp {
+  private final Pages pages = new Pages();
+  private final WebAuth auth;
+  private final AccountPages accounts;
+  private final GroupPages groupPages;
+
+  public WebApp(Users users, Groups groups, Sessions sessions, LoginThrottle throttle,
+      AuditLog audit, Secrets secrets, boolean secure) {
+    this.auth = new WebAuth(sessions, users, secrets, secure);
+    this.accounts = new AccountPages(pages, auth, users, throttle, audit);
+    this.groupPages = new GroupPages(pages, users, groups, audit);
+  }
+
+  public void register(JavalinConfig config) {
+    config.staticFiles.enableWebjars();
+    config.staticFiles.add("/public", io.javalin.http.staticfiles.Location.CLASSPATH);
+    config.routes.before(auth::before);
+    config.routes.get("/", ctx -> ctx.redirect(ctx.attribute(WebAuth.USER) == null ? "/login"
+        : "/groups", HttpStatus.SEE_OTHER));
+    accounts.register(config);
+    groupPages.register(config);
+  }
+
+  /** Renders an error as a page: the status, what went wrong in words, and a way back. */
+  public void errorPage(io.javalin.http.Context ctx, ApiException e) {
+    Map<String, Object> m = new HashMap<>();
+    m.put("title", e.status() == 404 ? "Not found" : "Something went wrong");
+    m.put("status", e.status());
+    m.put("detail", e.getMessage());
+    pages.render(ctx, "error", m);
+  }
+
+  public Pages pages() {
+    return pages;
+  }
+}
