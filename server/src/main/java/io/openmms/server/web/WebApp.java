@@ -22,6 +22,10 @@ public final class WebApp {
   private final WebAuth auth;
   private final AccountPages accounts;
   private final GroupPages groupPages;
+  private final DashboardPages dashboard = new DashboardPages();
+  private final MemberPages members = new MemberPages();
+  private final KeyPages keys = new KeyPages();
+  private final AuditPages auditPages = new AuditPages();
 
   public WebApp(Users users, Groups groups, Sessions sessions, LoginThrottle throttle,
       AuditLog audit, Secrets secrets, boolean secure) {
@@ -38,6 +42,10 @@ public final class WebApp {
         : "/groups", HttpStatus.SEE_OTHER));
     accounts.register(config);
     groupPages.register(config);
+    dashboard.register(config);
+    members.register(config);
+    keys.register(config);
+    auditPages.register(config);
   }
 
   /** Renders an error as a page: the status, what went wrong in words, and a way back. */
