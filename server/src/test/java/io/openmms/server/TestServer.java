@@ -20,6 +20,14 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer start(Path dataDir, Clock clock, Map<String, String> extra) {
+    TestServer t = startEmpty(dataDir, clock, extra);
+    InitialSetup.Credentials c = InitialSetup.ensure(t.server, "admin", "Test Group",
+        "s3cret-Passw0rd");
+    return new TestServer(t.server, c, dataDir);
+  }
+
+  /** A server without any user, as after installation (for sign-up tests). */
+  public static TestServer startEmpty(Path dataDir, Clock clock, Map<String, String> extra) {
     Map<String, String> o = new HashMap<>();
     o.put(ServerSettings.DATA_DIR.key(), dataDir.toString());
     o.put(ServerSettings.HTTP_PORT.key(), "0");
@@ -28,8 +36,7 @@ public final class TestServer implements AutoCloseable {
     o.putAll(extra);
     OpenmmsServer s = OpenmmsServer.start(Config.of("server", ServerSettings.ALL, o), clock,
         new SecureRandom());
-    InitialSetup.Credentials c = InitialSetup.ensure(s, "admin", "Test Group", "s3cret-Passw0rd");
-    return new TestServer(s, c, dataDir);
+    return new TestServer(s, null, dataDir);
   }
 
   public static TestServer start(Path dataDir) {
