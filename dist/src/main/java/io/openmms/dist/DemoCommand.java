@@ -118,7 +118,9 @@ public final class DemoCommand implements Callable<Integer> {
     c.forEach((k, v) -> System.out.printf(" %-12s %s%n", k, v));
     System.out.println();
     System.out.println(" Saved to " + file.toAbsolutePath() + " (mode 600).");
-    System.out.println(" Hosts appear within a minute. Try:");
+    System.out.println(" Open " + c.get("url") + " and sign in as " + c.get("username") + " / "
+        + c.get("password") + ": the hosts appear within a minute.");
+    System.out.println(" Or ask the API:");
     System.out.println("   curl --digest -u " + c.get("publicKey") + ":" + c.get("privateKey")
         + " '" + c.get("url") + "/api/public/v1.0/groups/" + c.get("groupId") + "/hosts'");
     System.out.println(" Stop with Ctrl-C or ./openmms stop");

@@ -65,6 +65,8 @@ final class StopCommand implements Callable<Integer> {
       System.err.println("No server answers on admin port " + port + " (stale " + info + ")");
       Files.deleteIfExists(info);
       return 1;
+    } catch (java.io.IOException e) {
+      // the server may close the connection while stopping; wait for it below
     }
     long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
     while (Files.exists(info) && System.nanoTime() < deadline) {

@@ -124,7 +124,8 @@ public final class OpenmmsServer implements AutoCloseable {
     LoginThrottle throttle = new LoginThrottle(db, clock,
         config.get(ServerSettings.LOGIN_MAX_FAILURES),
         config.get(ServerSettings.LOGIN_LOCKOUT_WINDOW));
-    WebApp web = new WebApp(users, groups, sessions, throttle, audit, secrets, tls);
+    WebApp web = new WebApp(users, groups, sessions, throttle, audit, secrets, tls, hosts,
+        measurements, clock, downAfter);
     List<java.util.function.Consumer<JavalinConfig>> routes = List.of(
         web::register,
         new PublicApi(groups, hosts, measurements, digest, sessions, users, clock,
@@ -141,7 +142,8 @@ public final class OpenmmsServer implements AutoCloseable {
     admin = AdminEndpoint.start("server", config.get(ServerSettings.ADMIN_PORT),
         config.get(ServerSettings.DATA_DIR), secrets.hex(24), metrics, this::health,
         this::closeQuietly);
-    closeables.add(admin);
+    // closed last, so that the answer to an admin shutdown request is sent before it stops
+    closeables.add(0, admin);
   }
 
   private void runRollups() {
