@@ -124,7 +124,8 @@ public final class OpenmmsServer implements AutoCloseable {
     LoginThrottle throttle = new LoginThrottle(db, clock,
         config.get(ServerSettings.LOGIN_MAX_FAILURES),
         config.get(ServerSettings.LOGIN_LOCKOUT_WINDOW));
-    WebApp web = new WebApp(users, groups, sessions, throttle, audit, secrets, tls);
+    WebApp web = new WebApp(users, groups, sessions, throttle, audit, secrets, tls, hosts,
+        measurements, clock, downAfter);
     List<java.util.function.Consumer<JavalinConfig>> routes = List.of(
         web::register,
         new PublicApi(groups, hosts, measurements, digest, sessions, users, clock,

@@ -75,7 +75,7 @@ public final class PrometheusRoutes {
           "port", Integer.toString(s.port()), "replica_set",
           s.replicaSetName() == null ? "" : s.replicaSetName(), "type_name",
           s.typeName() == null ? "" : s.typeName());
-      boolean isUp = !s.down() && now - s.lastSampleTs() <= downAfter.toMillis();
+      boolean isUp = !HostRecords.isDown(s, now, downAfter);
       up.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels)
           .value(isUp ? 1 : 0).build());
       measurements.latest(h.id()).forEach((metric, value) -> {

@@ -182,7 +182,7 @@ public final class PublicApi {
 
   private Map<String, Object> hostJson(HostRecords.Host h) {
     HostRecords.State s = h.state();
-    boolean stale = clock.millis() - s.lastSampleTs() > downAfter.toMillis();
+    boolean stale = !s.down() && HostRecords.isDown(s, clock.millis(), downAfter);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("id", h.id());
     out.put("groupId", h.groupId());

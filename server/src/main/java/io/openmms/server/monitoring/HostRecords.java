@@ -64,6 +64,15 @@ public final class HostRecords {
     }
   }
 
+  /**
+   * True when a host counts as down: its last sample said so, or no sample arrived for
+   * {@code downAfter} ({@code server.host.down.after}). The API, the Prometheus endpoint and the
+   * pages all use this rule.
+   */
+  public static boolean isDown(State s, long nowMillis, java.time.Duration downAfter) {
+    return s.down() || nowMillis - s.lastSampleTs() > downAfter.toMillis();
+  }
+
   /** A stored host, as the API and pages show it. */
   public record Host(String id, String groupId, State state, String agentId) {}
 

@@ -7,8 +7,12 @@ import io.openmms.server.auth.LoginThrottle;
 import io.openmms.server.auth.Secrets;
 import io.openmms.server.auth.Sessions;
 import io.openmms.server.http.ApiException;
+import io.openmms.server.monitoring.HostRecords;
+import io.openmms.server.monitoring.Measurements;
 import io.openmms.server.store.Groups;
 import io.openmms.server.store.Users;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -22,16 +26,18 @@ public final class WebApp {
   private final WebAuth auth;
   private final AccountPages accounts;
   private final GroupPages groupPages;
-  private final DashboardPages dashboard = new DashboardPages();
+  private final DashboardPages dashboard;
   private final MemberPages members = new MemberPages();
   private final KeyPages keys = new KeyPages();
   private final AuditPages auditPages = new AuditPages();
 
   public WebApp(Users users, Groups groups, Sessions sessions, LoginThrottle throttle,
-      AuditLog audit, Secrets secrets, boolean secure) {
+      AuditLog audit, Secrets secrets, boolean secure, HostRecords hosts,
+      Measurements measurements, Clock clock, Duration downAfter) {
     this.auth = new WebAuth(sessions, users, secrets, secure);
     this.accounts = new AccountPages(pages, auth, users, throttle, audit);
     this.groupPages = new GroupPages(pages, users, groups, audit);
+    this.dashboard = new DashboardPages(pages, groups, hosts, measurements, clock, downAfter);
   }
 
   public void register(JavalinConfig config) {
