@@ -5,6 +5,7 @@ import com.mongodb.client.model.UpdateOptions;
 import io.javalin.config.JavalinConfig;
 import io.openmms.common.config.Config;
 import io.openmms.server.admin.AdminEndpoint;
+import io.openmms.server.api.KeysApi;
 import io.openmms.server.api.PrometheusRoutes;
 import io.openmms.server.api.PublicApi;
 import io.openmms.server.auth.AgentKeys;
@@ -25,6 +26,8 @@ import io.openmms.server.monitoring.Rollups;
 import io.openmms.server.store.AppDatabase;
 import io.openmms.server.store.Collections;
 import io.openmms.server.store.Groups;
+import io.openmms.server.store.Invitations;
+import io.openmms.server.store.JoinRequests;
 import io.openmms.server.store.Users;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -125,11 +128,13 @@ public final class OpenmmsServer implements AutoCloseable {
         config.get(ServerSettings.LOGIN_MAX_FAILURES),
         config.get(ServerSettings.LOGIN_LOCKOUT_WINDOW));
     WebApp web = new WebApp(users, groups, sessions, throttle, audit, secrets, tls, hosts,
-        measurements, clock, downAfter);
+        measurements, clock, downAfter, agentKeys, apiKeys, new Invitations(db, secrets, clock),
+        new JoinRequests(db, clock), this::publicUrl);
     List<java.util.function.Consumer<JavalinConfig>> routes = List.of(
         web::register,
         new PublicApi(groups, hosts, measurements, digest, sessions, users, clock,
             downAfter)::register,
+        new KeysApi(groups, users, agentKeys, apiKeys, audit)::register,
         new AgentRoutes(agentKeys, ingest, config.get(ServerSettings.MAX_COMPRESSED_PAYLOAD),
             config.get(ServerSettings.MAX_PAYLOAD), metrics)::register,
         new PrometheusRoutes(groups, hosts, measurements, digest, clock, downAfter)::register);

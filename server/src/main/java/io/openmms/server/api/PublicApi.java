@@ -32,7 +32,8 @@ import java.util.Set;
  */
 public final class PublicApi {
   public static final String BASE = "/api/public/v1.0";
-  private static final String PRINCIPAL = "openmms.principal";
+  /** The request attribute holding the authenticated {@link Principal} (see KeysApi). */
+  static final String PRINCIPAL = "openmms.principal";
 
   private final Groups groups;
   private final HostRecords hosts;

@@ -3,6 +3,8 @@ package io.openmms.server.web;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpStatus;
 import io.openmms.server.audit.AuditLog;
+import io.openmms.server.auth.AgentKeys;
+import io.openmms.server.auth.ApiKeys;
 import io.openmms.server.auth.LoginThrottle;
 import io.openmms.server.auth.Secrets;
 import io.openmms.server.auth.Sessions;
@@ -10,11 +12,14 @@ import io.openmms.server.http.ApiException;
 import io.openmms.server.monitoring.HostRecords;
 import io.openmms.server.monitoring.Measurements;
 import io.openmms.server.store.Groups;
+import io.openmms.server.store.Invitations;
+import io.openmms.server.store.JoinRequests;
 import io.openmms.server.store.Users;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The web application on the HTTP service: pages rendered on the server, static assets (Chart.js
@@ -27,17 +32,23 @@ public final class WebApp {
   private final AccountPages accounts;
   private final GroupPages groupPages;
   private final DashboardPages dashboard;
-  private final MemberPages members = new MemberPages();
-  private final KeyPages keys = new KeyPages();
-  private final AuditPages auditPages = new AuditPages();
+  private final MemberPages members;
+  private final KeyPages keys;
+  private final AuditPages auditPages;
 
   public WebApp(Users users, Groups groups, Sessions sessions, LoginThrottle throttle,
       AuditLog audit, Secrets secrets, boolean secure, HostRecords hosts,
-      Measurements measurements, Clock clock, Duration downAfter) {
+      Measurements measurements, Clock clock, Duration downAfter, AgentKeys agentKeys,
+      ApiKeys apiKeys, Invitations invitations, JoinRequests joinRequests,
+      Supplier<String> publicUrl) {
     this.auth = new WebAuth(sessions, users, secrets, secure);
     this.accounts = new AccountPages(pages, auth, users, throttle, audit);
     this.groupPages = new GroupPages(pages, users, groups, audit);
     this.dashboard = new DashboardPages(pages, groups, hosts, measurements, clock, downAfter);
+    this.members = new MemberPages(pages, users, groups, invitations, joinRequests, audit,
+        publicUrl);
+    this.keys = new KeyPages(pages, groups, agentKeys, apiKeys, audit, publicUrl);
+    this.auditPages = new AuditPages(pages, users, groups, sessions, audit);
   }
 
   public void register(JavalinConfig config) {
