@@ -1,0 +1,98 @@
+package io.openmms.daemon.head;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.bson.BsonArray;
+import org.bson.BsonBinary;
+import org.bson.BsonBinaryWriter;
+import org.bson.BsonDateTime;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonInt64;
+import org.bson.BsonString;
+import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+import org.bson.UuidRepresentation;
+import org.bson.codecs.BsonDocumentCodec;
+import org.bson.codecs.EncoderContext;
+import org.bson.io.BasicOutputBuffer;
+
+/** BSON encodings of the catalog entries and of the meta record (docs/head-format.md). */
+final class CatalogCodec {
+  private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
+
+  /** A catalog entry: the head-internal collection id and the public info. */
+  record Entry(long id, CollectionInfo info) {}
+
+  /** The meta record: format version, state, position, next collection id. */
+  record Meta(HeadState state, Optional<OplogPosition> position, long nextCollectionId) {}
+
+  private CatalogCodec() {}
+
+  static byte[] encodeEntry(Entry e) {
+    CollectionInfo info = e.info();
+    BsonDocument d = new BsonDocument("collectionId", new BsonInt64(e.id()));
+    info.uuid().ifPresent(u -> d.put("uuid", new BsonBinary(u, UuidRepresentation.STANDARD)));
+    d.put("options", info.options());
+    d.put("indexes", new BsonArray(new ArrayList<BsonValue>(info.indexes())));
+    d.put("count", new BsonInt64(info.count()));
+    d.put("dataSize", new BsonInt64(info.dataSize()));
+    return bytes(d);
+  }
+
+  static Entry decodeEntry(String ns, byte[] value) {
+    BsonDocument d = new RawBsonDocument(value).decode(CODEC);
+    Optional<UUID> uuid = d.containsKey("uuid")
+        ? Optional.of(d.getBinary("uuid").asUuid(UuidRepresentation.STANDARD)) : Optional.empty();
+    List<BsonDocument> indexes = d.getArray("indexes").stream().map(BsonValue::asDocument).toList();
+    return new Entry(d.getInt64("collectionId").getValue(), new CollectionInfo(Namespace.parse(ns),
+        uuid, d.getDocument("options"), indexes, d.getInt64("count").getValue(),
+        d.getInt64("dataSize").getValue()));
+  }
+
+  static byte[] encodeMeta(Meta m) {
+    BsonDocument d = new BsonDocument("formatVersion", new BsonInt32(Keys.FORMAT_VERSION))
+        .append("state", new BsonString(m.state().name()))
+        .append("nextCollectionId", new BsonInt64(m.nextCollectionId()));
+    m.position().ifPresent(p -> d.append("position", new BsonDocument("ts", p.ts())
+        .append("t", new BsonInt64(p.term()))
+        .append("wall", new BsonDateTime(p.wallTime().toEpochMilli()))));
+    return bytes(d);
+  }
+
+  static Meta decodeMeta(byte[] value) {
+    BsonDocument d = new RawBsonDocument(value).decode(CODEC);
+    int version = d.getInt32("formatVersion").getValue();
+    if (version != Keys.FORMAT_VERSION) {
+      throw new HeadStorageException("head format version " + version
+          + " is not supported (this daemon reads version " + Keys.FORMAT_VERSION + ")");
+    }
+    Optional<OplogPosition> pos = Optional.empty();
+    if (d.containsKey("position")) {
+      BsonDocument p = d.getDocument("position");
+      pos = Optional.of(new OplogPosition(p.getTimestamp("ts"), p.getInt64("t").getValue(),
+          Instant.ofEpochMilli(p.getDateTime("wall").getValue())));
+    }
+    return new Meta(HeadState.valueOf(d.getString("state").getValue()), pos,
+        d.getInt64("nextCollectionId").getValue());
+  }
+
+  /** The BSON bytes of {@code d} (copied from a {@link RawBsonDocument}, else encoded). */
+  static byte[] bytes(BsonDocument d) {
+    if (d instanceof RawBsonDocument raw) {
+      ByteBuffer bb = raw.getByteBuffer().asNIO();
+      byte[] out = new byte[bb.remaining()];
+      bb.get(out);
+      return out;
+    }
+    BasicOutputBuffer buf = new BasicOutputBuffer(256);
+    try (BsonBinaryWriter w = new BsonBinaryWriter(buf)) {
+      CODEC.encode(w, d, EncoderContext.builder().build());
+    }
+    return buf.toByteArray();
+  }
+}

@@ -1,0 +1,36 @@
+package io.openmms.daemon.head;
+
+import java.util.List;
+import java.util.Optional;
+import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+
+/** Read access to a head's content. Implementations are thread-safe. */
+public interface HeadReader {
+
+  /** The last applied oplog position, empty before the first initial sync finished. */
+  Optional<OplogPosition> position();
+
+  HeadState state();
+
+  /** Every collection, in namespace order. */
+  List<Namespace> namespaces();
+
+  Optional<CollectionInfo> collection(Namespace ns);
+
+  /** The document whose {@code _id} equals {@code id} (MongoDB equality: 1 == 1L == 1.0). */
+  Optional<RawBsonDocument> get(Namespace ns, BsonValue id);
+
+  /** The documents of {@code ns} in {@code _id} key order (see docs/head-format.md); empty if none. */
+  DocumentCursor scan(Namespace ns);
+
+  /** Number of documents in {@code ns}, 0 if it does not exist. */
+  default long count(Namespace ns) {
+    return collection(ns).map(CollectionInfo::count).orElse(0L);
+  }
+
+  /** Sum of the BSON sizes of the documents in {@code ns}, 0 if it does not exist. */
+  default long dataSize(Namespace ns) {
+    return collection(ns).map(CollectionInfo::dataSize).orElse(0L);
+  }
+}

@@ -1,0 +1,343 @@
+package io.openmms.daemon.head;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
+import org.bson.BsonTimestamp;
+import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+
+/**
+ * The {@link HeadBatch} of a {@link KeyValueHead}. Writes go straight into the store batch (in
+ * order, so a range deletion followed by puts behaves as written) and into an overlay map that
+ * reads consult before the store. Catalog changes and per-collection count deltas are kept aside
+ * and written, with the meta record, at commit.
+ */
+final class KeyValueBatch implements HeadBatch {
+  private static final byte[] TOMBSTONE = new byte[0];
+
+  private final KeyValueHead head;
+  private final KeyValueStore store;
+  private final CatalogView base;
+  private final KeyValueStore.Batch changes;
+  private final Map<Key, byte[]> overlay = new HashMap<>();
+  private final Map<String, CatalogCodec.Entry> catalogChanges = new HashMap<>(); // null: dropped
+  private final Set<String> touched = new HashSet<>();
+  private final Map<Long, long[]> countDeltas = new HashMap<>(); // id -> {count, bytes}
+  private long nextCollectionId;
+  private HeadState state;
+  private boolean cleared;
+  private boolean closed;
+
+  KeyValueBatch(KeyValueHead head, KeyValueStore store, CatalogView base) {
+    this.head = head;
+    this.store = store;
+    this.base = base;
+    this.changes = store.newBatch();
+    this.nextCollectionId = base.meta.nextCollectionId();
+    this.state = base.meta.state();
+  }
+
+  // ---- documents
+
+  @Override
+  public Optional<RawBsonDocument> get(Namespace ns, BsonValue id) {
+    CatalogCodec.Entry e = entry(ns.toString());
+    if (e == null) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(read(Keys.doc(e.id(), IdKey.encode(id)))).map(RawBsonDocument::new);
+  }
+
+  @Override
+  public void put(Namespace ns, RawBsonDocument document) {
+    BsonValue id = document.get("_id");
+    if (id == null) {
+      throw new IllegalArgumentException("document for " + ns + " has no _id");
+    }
+    CatalogCodec.Entry e = entryOrCreate(ns);
+    byte[] key = Keys.doc(e.id(), IdKey.encode(id));
+    byte[] value = CatalogCodec.bytes(document);
+    byte[] old = read(key);
+    write(key, value);
+    long[] d = countDeltas.computeIfAbsent(e.id(), k -> new long[2]);
+    d[0] += old == null ? 1 : 0;
+    d[1] += value.length - (old == null ? 0 : old.length);
+    touched.add(ns.toString());
+  }
+
+  @Override
+  public boolean delete(Namespace ns, BsonValue id) {
+    CatalogCodec.Entry e = entry(ns.toString());
+    if (e == null) {
+      return false;
+    }
+    byte[] key = Keys.doc(e.id(), IdKey.encode(id));
+    byte[] old = read(key);
+    if (old == null) {
+      return false;
+    }
+    overlay.put(new Key(key), TOMBSTONE);
+    changes.delete(key);
+    long[] d = countDeltas.computeIfAbsent(e.id(), k -> new long[2]);
+    d[0]--;
+    d[1] -= old.length;
+    touched.add(ns.toString());
+    return true;
+  }
+
+  private byte[] read(byte[] key) {
+    byte[] v = overlay.get(new Key(key));
+    if (v != null) {
+      return v == TOMBSTONE ? null : v;
+    }
+    return cleared ? null : store.get(key);
+  }
+
+  private void write(byte[] key, byte[] value) {
+    overlay.put(new Key(key), value);
+    changes.put(key, value);
+  }
+
+  // ---- catalog
+
+  @Override
+  public boolean exists(Namespace ns) {
+    return entry(ns.toString()) != null;
+  }
+
+  @Override
+  public Optional<CollectionInfo> collection(Namespace ns) {
+    return Optional.ofNullable(entry(ns.toString())).map(e -> withDeltas(e).info());
+  }
+
+  @Override
+  public void createCollection(Namespace ns, BsonDocument options, UUID uuid,
+      BsonDocument idIndex) {
+    CatalogCodec.Entry e = entry(ns.toString());
+    if (e != null) {
+      CollectionInfo info = e.info().withOptions(options);
+      if (uuid != null) {
+        info = info.withUuid(Optional.of(uuid));
+      }
+      change(ns, new CatalogCodec.Entry(e.id(), info));
+      return;
+    }
+    List<BsonDocument> indexes = new ArrayList<>();
+    if (idIndex != null) {
+      indexes.add(idIndex);
+    } else if (!options.containsKey("clusteredIndex")) {
+      indexes.add(new BsonDocument("v", new BsonInt32(2))
+          .append("key", new BsonDocument("_id", new BsonInt32(1)))
+          .append("name", new BsonString("_id_")));
+    }
+    change(ns, new CatalogCodec.Entry(nextCollectionId++,
+        new CollectionInfo(ns, Optional.ofNullable(uuid), options, indexes, 0, 0)));
+  }
+
+  @Override
+  public void dropCollection(Namespace ns) {
+    CatalogCodec.Entry e = entry(ns.toString());
+    if (e == null) {
+      return;
+    }
+    changes.deleteRange(Keys.docPrefix(e.id()), Keys.docPrefix(e.id() + 1));
+    countDeltas.remove(e.id());
+    catalogChanges.put(ns.toString(), null);
+  }
+
+  @Override
+  public void dropDatabase(String db) {
+    String prefix = db + ".";
+    Set<String> names = new TreeSet<>(base.catalog.keySet());
+    names.addAll(catalogChanges.keySet());
+    for (String ns : names) {
+      if (ns.startsWith(prefix)) {
+        dropCollection(Namespace.parse(ns));
+      }
+    }
+  }
+
+  @Override
+  public void renameCollection(Namespace from, Namespace to, boolean dropTarget) {
+    CatalogCodec.Entry e = entry(from.toString());
+    if (e == null || from.equals(to)) {
+      return; // already renamed (idempotent replay)
+    }
+    dropCollection(to); // the oplog logs dropTarget; a present target is stale on replay
+    catalogChanges.put(from.toString(), null);
+    change(to, new CatalogCodec.Entry(e.id(), e.info().withNs(to)));
+  }
+
+  @Override
+  public void createIndex(Namespace ns, BsonDocument spec) {
+    String name = spec.getString("name").getValue();
+    CatalogCodec.Entry e = entryOrCreate(ns);
+    List<BsonDocument> indexes = new ArrayList<>(e.info().indexes());
+    indexes.removeIf(i -> i.getString("name").getValue().equals(name));
+    indexes.add(spec);
+    change(ns, new CatalogCodec.Entry(e.id(), e.info().withIndexes(indexes)));
+  }
+
+  @Override
+  public boolean dropIndex(Namespace ns, String name) {
+    CatalogCodec.Entry e = entry(ns.toString());
+    if (e == null || name.equals("_id_")) {
+      return false;
+    }
+    List<BsonDocument> indexes = new ArrayList<>(e.info().indexes());
+    boolean removed = indexes.removeIf(i -> i.getString("name").getValue().equals(name));
+    if (removed) {
+      change(ns, new CatalogCodec.Entry(e.id(), e.info().withIndexes(indexes)));
+    }
+    return removed;
+  }
+
+  @Override
+  public void setOptionsAndIndexes(Namespace ns, BsonDocument options, List<BsonDocument> indexes) {
+    CatalogCodec.Entry e = entry(ns.toString());
+    if (e == null) {
+      throw new IllegalStateException("collection " + ns + " does not exist");
+    }
+    change(ns, new CatalogCodec.Entry(e.id(), e.info().withOptions(options).withIndexes(indexes)));
+  }
+
+  private CatalogCodec.Entry entry(String ns) {
+    if (catalogChanges.containsKey(ns)) {
+      return catalogChanges.get(ns);
+    }
+    return cleared ? null : base.catalog.get(ns);
+  }
+
+  private CatalogCodec.Entry entryOrCreate(Namespace ns) {
+    CatalogCodec.Entry e = entry(ns.toString());
+    if (e == null) {
+      createCollection(ns, new BsonDocument(), null, null); // implicit creation, as MongoDB does
+      e = entry(ns.toString());
+    }
+    return e;
+  }
+
+  private void change(Namespace ns, CatalogCodec.Entry e) {
+    catalogChanges.put(ns.toString(), e);
+  }
+
+  private CatalogCodec.Entry withDeltas(CatalogCodec.Entry e) {
+    long[] d = countDeltas.get(e.id());
+    if (d == null) {
+      return e;
+    }
+    CollectionInfo i = e.info();
+    return new CatalogCodec.Entry(e.id(), i.withCounts(i.count() + d[0], i.dataSize() + d[1]));
+  }
+
+  // ---- pending transaction entries
+
+  @Override
+  public void putPending(BsonTimestamp ts, BsonDocument entry) {
+    write(Keys.pending(ts), CatalogCodec.bytes(entry));
+  }
+
+  @Override
+  public Optional<BsonDocument> pending(BsonTimestamp ts) {
+    return Optional.ofNullable(read(Keys.pending(ts))).map(RawBsonDocument::new);
+  }
+
+  @Override
+  public void removePending(BsonTimestamp ts) {
+    byte[] key = Keys.pending(ts);
+    overlay.put(new Key(key), TOMBSTONE);
+    changes.delete(key);
+  }
+
+  /** Deletes all content (initial sync restart); collection ids keep counting up. */
+  void clearEverything() {
+    changes.deleteRange(Keys.CATALOG_START, Keys.CATALOG_END);
+    changes.deleteRange(Keys.PENDING_START, Keys.PENDING_END);
+    changes.deleteRange(Keys.DOCS_START, Keys.DOCS_END);
+    overlay.clear();
+    catalogChanges.clear();
+    countDeltas.clear();
+    touched.clear();
+    cleared = true;
+  }
+
+  // ---- commit
+
+  @Override
+  public void state(HeadState newState) {
+    this.state = newState;
+  }
+
+  @Override
+  public void commit(OplogPosition position) {
+    finish(Optional.of(position), true);
+  }
+
+  @Override
+  public void commitKeepingPosition(boolean sync) {
+    finish(cleared ? Optional.empty() : base.meta.position(), sync);
+  }
+
+  private void finish(Optional<OplogPosition> position, boolean sync) {
+    if (closed) {
+      throw new IllegalStateException("batch already closed");
+    }
+    TreeMap<String, CatalogCodec.Entry> catalog =
+        cleared ? new TreeMap<>() : new TreeMap<>(base.catalog);
+    Set<String> written = new HashSet<>(catalogChanges.keySet());
+    written.addAll(touched);
+    for (String ns : written) {
+      CatalogCodec.Entry e = entry(ns);
+      if (e == null) {
+        catalog.remove(ns);
+        changes.delete(Keys.catalog(ns));
+      } else {
+        e = withDeltas(e);
+        catalog.put(ns, e);
+        changes.put(Keys.catalog(ns), CatalogCodec.encodeEntry(e));
+      }
+    }
+    CatalogCodec.Meta meta = new CatalogCodec.Meta(state, position, nextCollectionId);
+    changes.put(Keys.META_KEY, CatalogCodec.encodeMeta(meta));
+    head.commitAndPublish(changes, sync, new CatalogView(catalog, meta, store));
+    close();
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      changes.close();
+      head.batchClosed();
+    }
+  }
+
+  /** A byte[] with value equality, for the overlay map. */
+  private record Key(byte[] bytes, int hash) {
+    Key(byte[] bytes) {
+      this(bytes, Arrays.hashCode(bytes));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.hash == hash && Arrays.equals(k.bytes, bytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+}

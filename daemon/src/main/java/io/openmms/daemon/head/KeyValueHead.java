@@ -1,0 +1,207 @@
+package io.openmms.daemon.head;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import org.bson.BsonDocument;
+import org.bson.BsonString;
+import org.bson.BsonTimestamp;
+import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+
+/**
+ * A {@link Head} on any ordered {@link KeyValueStore}, in the layout of docs/head-format.md.
+ *
+ * <p>The catalog (namespace → internal collection id, options, indexes, counts) is cached in
+ * memory as an immutable map, replaced on each commit. Documents live under their collection's
+ * internal id, never under its name, so a rename is a catalog change and a drop is one range
+ * deletion; ids are never reused, so a dropped collection's keys can never be read again.
+ *
+ * <p>Writers are serialized by a one-permit semaphore held from {@link #newBatch()} until the
+ * batch closes. {@link #snapshot()} and the commit's publish step share a monitor so a snapshot
+ * always pairs a store snapshot with the catalog of the same commit.
+ */
+public class KeyValueHead implements Head {
+  private final KeyValueStore store;
+  private final Semaphore writer = new Semaphore(1);
+  private final Object publish = new Object();
+  private volatile CatalogView committed;
+
+  protected KeyValueHead(KeyValueStore store) {
+    this.store = store;
+    try {
+      this.committed = load(store);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private static CatalogView load(KeyValueStore store) {
+    byte[] meta = store.get(Keys.META_KEY);
+    CatalogCodec.Meta m = meta == null
+        ? new CatalogCodec.Meta(HeadState.EMPTY, Optional.empty(), 1)
+        : CatalogCodec.decodeMeta(meta);
+    TreeMap<String, CatalogCodec.Entry> catalog = new TreeMap<>();
+    try (KeyValueReader.Cursor c = store.scan(Keys.CATALOG_START, Keys.CATALOG_END)) {
+      while (c.next()) {
+        String ns = Keys.catalogNs(c.key());
+        catalog.put(ns, CatalogCodec.decodeEntry(ns, c.value()));
+      }
+    }
+    return new CatalogView(catalog, m, store);
+  }
+
+  // ---- reads: the latest commit
+
+  @Override
+  public Optional<OplogPosition> position() {
+    return committed.position();
+  }
+
+  @Override
+  public HeadState state() {
+    return committed.state();
+  }
+
+  @Override
+  public List<Namespace> namespaces() {
+    return committed.namespaces();
+  }
+
+  @Override
+  public Optional<CollectionInfo> collection(Namespace ns) {
+    return committed.collection(ns);
+  }
+
+  @Override
+  public Optional<RawBsonDocument> get(Namespace ns, BsonValue id) {
+    return committed.get(ns, id);
+  }
+
+  @Override
+  public DocumentCursor scan(Namespace ns) {
+    return committed.scan(ns);
+  }
+
+  @Override
+  public HeadSnapshot snapshot() {
+    synchronized (publish) {
+      CatalogView c = committed;
+      KeyValueStore.Snapshot snap = store.snapshot();
+      class View extends CatalogView implements HeadSnapshot {
+        View() {
+          super(c.catalog, c.meta, snap);
+        }
+
+        @Override
+        public void close() {
+          snap.close();
+        }
+      }
+      return new View();
+    }
+  }
+
+  @Override
+  public long sizeOnDisk() {
+    return store.sizeOnDisk();
+  }
+
+  // ---- writes
+
+  @Override
+  public HeadBatch newBatch() {
+    writer.acquireUninterruptibly();
+    try {
+      return new KeyValueBatch(this, store, committed);
+    } catch (RuntimeException e) {
+      writer.release();
+      throw e;
+    }
+  }
+
+  /** Commits a batch's store changes and makes {@code next} the visible state, as one step. */
+  void commitAndPublish(KeyValueStore.Batch changes, boolean sync, CatalogView next) {
+    synchronized (publish) {
+      changes.commit(sync);
+      committed = next;
+    }
+  }
+
+  /** Called once by a batch when it closes (committed or not). */
+  void batchClosed() {
+    writer.release();
+  }
+
+  @Override
+  public void setState(HeadState state) {
+    try (HeadBatch b = newBatch()) {
+      b.state(state);
+      b.commitKeepingPosition(true);
+    }
+  }
+
+  @Override
+  public void beginInitialSync() {
+    try (KeyValueBatch b = (KeyValueBatch) newBatch()) {
+      b.clearEverything();
+      b.state(HeadState.INITIAL_SYNC);
+      b.commitKeepingPosition(true);
+    }
+  }
+
+  @Override
+  public void createCollection(Namespace ns, BsonDocument options, UUID uuid,
+      List<BsonDocument> indexes) {
+    requireState(HeadState.INITIAL_SYNC, "createCollection");
+    try (HeadBatch b = newBatch()) {
+      BsonDocument idIndex = indexes.stream()
+          .filter(i -> i.get("name") instanceof BsonString n && n.getValue().equals("_id_"))
+          .findFirst().orElse(null);
+      b.createCollection(ns, options, uuid, idIndex);
+      for (BsonDocument spec : indexes) {
+        if (spec != idIndex) {
+          b.createIndex(ns, spec);
+        }
+      }
+      b.commitKeepingPosition(false);
+    }
+  }
+
+  @Override
+  public void insertDocuments(Namespace ns, List<RawBsonDocument> documents) {
+    requireState(HeadState.INITIAL_SYNC, "insertDocuments");
+    try (HeadBatch b = newBatch()) {
+      for (RawBsonDocument d : documents) {
+        b.put(ns, d);
+      }
+      b.commitKeepingPosition(false);
+    }
+  }
+
+  @Override
+  public void finishInitialSync(BsonTimestamp startTs) {
+    requireState(HeadState.INITIAL_SYNC, "finishInitialSync");
+    try (HeadBatch b = newBatch()) {
+      b.state(HeadState.STEADY);
+      b.commit(OplogPosition.of(startTs));
+    }
+  }
+
+  private void requireState(HeadState expected, String operation) {
+    HeadState actual = committed.state();
+    if (actual != expected) {
+      throw new IllegalStateException(operation + " needs head state " + expected + " but it is "
+          + actual + " (call beginInitialSync first)");
+    }
+  }
+
+  @Override
+  public void close() {
+    writer.acquireUninterruptibly(); // wait for the writer to finish its batch
+    store.close();
+  }
+}
