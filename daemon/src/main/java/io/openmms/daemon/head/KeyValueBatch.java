@@ -137,7 +137,7 @@ final class KeyValueBatch implements HeadBatch {
     List<BsonDocument> indexes = new ArrayList<>();
     if (idIndex != null) {
       indexes.add(idIndex);
-    } else if (!options.containsKey("clusteredIndex")) {
+    } else if (!options.containsKey("clusteredIndex") && !options.containsKey("viewOn")) {
       indexes.add(new BsonDocument("v", new BsonInt32(2))
           .append("key", new BsonDocument("_id", new BsonInt32(1)))
           .append("name", new BsonString("_id_")));

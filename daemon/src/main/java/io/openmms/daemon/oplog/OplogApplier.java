@@ -1,0 +1,305 @@
+package io.openmms.daemon.oplog;
+
+import io.openmms.daemon.head.Head;
+import io.openmms.daemon.head.HeadBatch;
+import io.openmms.daemon.head.HeadState;
+import io.openmms.daemon.head.Namespace;
+import io.openmms.daemon.head.OplogPosition;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import org.bson.BsonBoolean;
+import org.bson.BsonDocument;
+import org.bson.BsonInvalidOperationException;
+import org.bson.BsonTimestamp;
+import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.BsonDocumentCodec;
+
+/**
+ * Applies batches of oplog entries (MongoDB 4.4–8.0 shapes) to a {@link Head}, in order, each
+ * batch as one atomic head commit that also records the position of its last entry.
+ *
+ * <p>Idempotent: entries at or before the head's position are skipped, so a resent or
+ * overlapping batch changes nothing it already applied; within an entry, inserts overwrite,
+ * deletes of missing documents and drops of missing collections do nothing, and operator updates
+ * of a missing document are skipped and counted ({@link ApplyResult#missingDocuments()}).
+ *
+ * <p>Entry forms (https://www.mongodb.com/docs/manual/core/replica-set-oplog/):
+ * <ul>
+ *   <li>{@code i} insert, {@code o} the document ({@code o2} may repeat _id and the shard key);
+ *   <li>{@code u} update of {@code o2._id}: {@code o} is a replacement document, the
+ *       {@code $set}/{@code $unset} form ({@link SetUnsetUpdate}) or a {@code $v: 2} diff
+ *       ({@link DiffUpdate}); any other update operator is refused
+ *       ({@link ForbiddenOperatorException});
+ *   <li>{@code d} delete of {@code o._id}; {@code n} no-op (only moves the position);
+ *   <li>{@code c} commands ({@link DdlCommands}) and {@code applyOps}, including transactions.
+ * </ul>
+ *
+ * <p>Transactions (https://github.com/mongodb/mongo/blob/master/src/mongo/db/repl/README.md,
+ * "Transaction Oplog Application"): a large unprepared transaction is a chain of {@code applyOps}
+ * entries with {@code o.partialTxn: true}, each pointing to the previous one by
+ * {@code prevOpTime}, ended by an {@code applyOps} without {@code partialTxn} that commits it; a
+ * prepared transaction ends with {@code o.prepare: true} and is committed by a
+ * {@code commitTransaction} command (or discarded by {@code abortTransaction}). Waiting parts are
+ * stashed in the head ({@link HeadBatch#putPending}) in the same commit as the position that
+ * covers them, so a crash between a part and its commit loses nothing; at the commit the chain
+ * is followed back through {@code prevOpTime} and every operation is applied in the commit's
+ * batch — all or nothing.
+ *
+ * <p>Any failure discards the whole batch (nothing is written) and raises an
+ * {@link OplogApplyException} naming the entry. Not thread-safe; one applier per head.
+ */
+public final class OplogApplier {
+  private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
+
+  private final Head head;
+
+  public OplogApplier(Head head) {
+    this.head = head;
+  }
+
+  /** Applies {@code entries} in order; see the class comment. */
+  public ApplyResult apply(List<? extends BsonDocument> entries) {
+    if (head.state() != HeadState.STEADY) {
+      throw new IllegalStateException("cannot apply oplog to a head in state " + head.state()
+          + "; finish an initial sync first");
+    }
+    OplogPosition position = head.position().orElseThrow();
+    Counters counters = new Counters();
+    int skipped = 0;
+    try (HeadBatch batch = head.newBatch()) {
+      for (BsonDocument doc : entries) {
+        BsonTimestamp ts = timestamp(doc);
+        if (position.covers(ts)) {
+          skipped++;
+          continue;
+        }
+        applyTopLevel(batch, OplogEntry.of(doc, ts), counters);
+        position = new OplogPosition(ts, term(doc), wall(doc));
+        counters.applied++;
+      }
+      if (counters.applied > 0) {
+        batch.commit(position);
+      }
+    }
+    return new ApplyResult(counters.applied, skipped, counters.missing, position);
+  }
+
+  private static final class Counters {
+    int applied;
+    int missing;
+  }
+
+  private void applyTopLevel(HeadBatch batch, OplogEntry e, Counters counters) {
+    try {
+      applyOne(batch, e, counters, true);
+    } catch (OplogApplyException ex) {
+      throw ex;
+    } catch (IllegalArgumentException | IllegalStateException | BsonInvalidOperationException
+        | ClassCastException ex) {
+      throw new MalformedOplogEntryException(e.ts(), e.ns(), ex.getMessage(), ex);
+    }
+  }
+
+  private void applyOne(HeadBatch batch, OplogEntry e, Counters counters, boolean topLevel) {
+    switch (e.op()) {
+      case "n" -> { }
+      case "i" -> insert(batch, e);
+      case "u" -> update(batch, e, counters);
+      case "d" -> batch.delete(e.namespace(), e.id(e.o(), "o"));
+      case "c" -> command(batch, e, counters, topLevel);
+      default -> throw e.malformed("unknown op '" + e.op() + "'");
+    }
+  }
+
+  private static void insert(HeadBatch batch, OplogEntry e) {
+    Namespace ns = e.namespace();
+    BsonDocument o = e.o();
+    e.id(o, "o");
+    if (!batch.exists(ns)) {
+      batch.createCollection(ns, new BsonDocument(), e.ui().orElse(null), null);
+    }
+    batch.put(ns, raw(o));
+  }
+
+  private static void update(HeadBatch batch, OplogEntry e, Counters counters) {
+    Namespace ns = e.namespace();
+    BsonDocument o = e.o();
+    BsonValue id = e.id(e.document(e.doc(), "o2"), "o2");
+    UpdateForm form = UpdateForm.of(e, o);
+    if (form == UpdateForm.REPLACEMENT) {
+      BsonDocument replacement = o;
+      if (!o.containsKey("_id")) {
+        replacement = new BsonDocument("_id", id);
+        replacement.putAll(o);
+      }
+      batch.put(ns, raw(replacement));
+      return;
+    }
+    Optional<RawBsonDocument> current = batch.get(ns, id);
+    if (current.isEmpty()) {
+      counters.missing++;
+      return;
+    }
+    BsonDocument doc = current.get().decode(CODEC);
+    if (form == UpdateForm.DIFF) {
+      DiffUpdate.applyToDocument(doc, e.document(o, "diff"));
+    } else {
+      SetUnsetUpdate.apply(doc, optionalDoc(e, o, "$set"), optionalDoc(e, o, "$unset"));
+    }
+    batch.put(ns, raw(doc));
+  }
+
+  private static BsonDocument optionalDoc(OplogEntry e, BsonDocument o, String field) {
+    return o.containsKey(field) ? e.document(o, field) : null;
+  }
+
+  /** How an update entry's {@code o} describes the change. */
+  private enum UpdateForm {
+    REPLACEMENT, SET_UNSET, DIFF;
+
+    static UpdateForm of(OplogEntry e, BsonDocument o) {
+      boolean operators = false;
+      boolean fields = false;
+      for (String k : o.keySet()) {
+        if (k.startsWith("$")) {
+          operators = true;
+          if (!k.equals("$v") && !k.equals("$set") && !k.equals("$unset") && !k.equals("diff")) {
+            throw new ForbiddenOperatorException(e.ts(), e.ns(), k);
+          }
+        } else if (!k.equals("diff")) {
+          fields = true;
+        }
+      }
+      BsonValue v = o.get("$v");
+      if (v != null && v.isNumber() && v.asNumber().doubleValue() == 2) {
+        if (o.size() != 2 || !o.containsKey("diff")) {
+          throw e.malformed("a $v:2 update must be exactly {$v: 2, diff: {...}}");
+        }
+        return DIFF;
+      }
+      if (v != null && !(v.isNumber() && v.asNumber().doubleValue() == 1)) {
+        throw e.malformed("unsupported update version $v: " + v);
+      }
+      if (o.containsKey("diff") && operators) {
+        throw e.malformed("'diff' without $v: 2");
+      }
+      if (operators && fields) {
+        throw e.malformed("update mixes operators and plain fields");
+      }
+      return operators ? SET_UNSET : REPLACEMENT;
+    }
+  }
+
+  // ---- commands, applyOps and transactions
+
+  private void command(HeadBatch batch, OplogEntry e, Counters counters, boolean topLevel) {
+    BsonDocument o = e.o();
+    if (o.isEmpty()) {
+      throw e.malformed("empty command");
+    }
+    String command = o.getFirstKey();
+    switch (command) {
+      case "applyOps" -> applyOps(batch, e, counters, topLevel);
+      case "commitTransaction" -> {
+        requireTopLevel(e, command, topLevel);
+        chain(batch, e, e.prevOpTimeTs()).forEach(part -> applyNested(batch, part, e, counters));
+      }
+      case "abortTransaction" -> {
+        requireTopLevel(e, command, topLevel);
+        chain(batch, e, e.prevOpTimeTs());
+      }
+      default -> {
+        if (!DdlCommands.handles(command)) {
+          throw e.malformed("unsupported command '" + command + "'");
+        }
+        DdlCommands.apply(batch, e, command);
+      }
+    }
+  }
+
+  private void applyOps(HeadBatch batch, OplogEntry e, Counters counters, boolean topLevel) {
+    BsonDocument o = e.o();
+    if (!o.isArray("applyOps")) {
+      throw e.malformed("'applyOps' must be an array");
+    }
+    // partialTxn is a subfield of 'o' (repl README); also accepted beside it
+    boolean partial = o.getBoolean("partialTxn", BsonBoolean.FALSE).getValue()
+        || e.doc().getBoolean("partialTxn", BsonBoolean.FALSE).getValue();
+    boolean prepare = o.getBoolean("prepare", BsonBoolean.FALSE).getValue();
+    if (partial || prepare) {
+      requireTopLevel(e, "a transaction part", topLevel);
+      batch.putPending(e.ts(), e.doc()); // applied at its commit
+      return;
+    }
+    BsonTimestamp prev = topLevel ? e.prevOpTimeTs() : null;
+    if (prev != null) {
+      chain(batch, e, prev).forEach(part -> applyNested(batch, part, e, counters));
+    }
+    applyNested(batch, e.doc(), e, counters);
+  }
+
+  private void applyNested(HeadBatch batch, BsonDocument applyOpsEntry, OplogEntry outer,
+      Counters counters) {
+    for (BsonValue op : applyOpsEntry.getDocument("o").getArray("applyOps")) {
+      if (!op.isDocument()) {
+        throw outer.malformed("applyOps element is not a document: " + op);
+      }
+      applyOne(batch, OplogEntry.of(op.asDocument(), outer.ts()), counters, false);
+    }
+  }
+
+  /**
+   * Removes the stashed parts ending at {@code last} (following {@code prevOpTime}) and returns
+   * them oldest first.
+   */
+  private static Deque<BsonDocument> chain(HeadBatch batch, OplogEntry e, BsonTimestamp last) {
+    Deque<BsonDocument> parts = new ArrayDeque<>();
+    for (BsonTimestamp ts = last; ts != null; ) {
+      BsonTimestamp link = ts;
+      BsonDocument part = batch.pending(link).orElseThrow(() -> e.malformed("transaction part at "
+          + "prevOpTime " + OplogApplyException.describe(link) + " was never received (did oplog "
+          + "application start inside a transaction?)"));
+      batch.removePending(ts);
+      parts.addFirst(part);
+      ts = OplogEntry.of(part, ts).prevOpTimeTs();
+    }
+    return parts;
+  }
+
+  private static void requireTopLevel(OplogEntry e, String what, boolean topLevel) {
+    if (!topLevel) {
+      throw e.malformed(what + " inside applyOps");
+    }
+  }
+
+  // ---- entry fields
+
+  private static BsonTimestamp timestamp(BsonDocument doc) {
+    BsonValue ts = doc.get("ts");
+    if (ts == null || !ts.isTimestamp()) {
+      BsonValue ns = doc.get("ns");
+      throw new MalformedOplogEntryException(null, ns != null && ns.isString()
+          ? ns.asString().getValue() : null, "missing or non-timestamp field 'ts' in " + doc.toJson());
+    }
+    return ts.asTimestamp();
+  }
+
+  private static long term(BsonDocument doc) {
+    BsonValue t = doc.get("t");
+    return t != null && t.isNumber() ? t.asNumber().longValue() : -1;
+  }
+
+  private static Instant wall(BsonDocument doc) {
+    BsonValue wall = doc.get("wall");
+    return wall != null && wall.isDateTime() ? Instant.ofEpochMilli(wall.asDateTime().getValue())
+        : Instant.EPOCH;
+  }
+
+  private static RawBsonDocument raw(BsonDocument d) {
+    return d instanceof RawBsonDocument r ? r : new RawBsonDocument(d, CODEC);
+  }
+}
