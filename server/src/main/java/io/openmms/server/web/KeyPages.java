@@ -115,6 +115,7 @@ final class KeyPages {
         + c.stored().hint() + " (" + desc + ")", ctx.ip());
     String command = "OPENMMS_AGENT_API_KEY=" + c.key() + " ./openmms agent --server "
         + publicUrl.get() + " --group " + g.id() + " --seed <host:port of your MongoDB>";
+    ctx.header("Cache-Control", "no-store");
     view(ctx, null, 201, Map.of("newAgentKey", c.key(), "agentCommand", command));
   }
 
@@ -150,6 +151,7 @@ final class KeyPages {
         + role.label() + ", " + desc + ")", ctx.ip());
     String curl = "curl --digest -u " + c.publicKey() + ":" + c.privateKey() + " "
         + publicUrl.get() + PublicApi.BASE + "/groups/" + g.id() + "/hosts";
+    ctx.header("Cache-Control", "no-store");
     view(ctx, null, 201, Map.of("newPublicKey", c.publicKey(), "newPrivateKey", c.privateKey(),
         "newApiRole", role.label(), "curlCommand", curl));
   }

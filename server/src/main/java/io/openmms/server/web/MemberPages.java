@@ -237,6 +237,7 @@ final class MemberPages {
     Invitations.Created c = invitations.create(g.id(), role, me.username());
     audit.record(g.id(), me.username(), "INVITATION_CREATED", "invitation link for role "
         + role.label() + ", valid until " + c.invitation().expires().toInstant(), ctx.ip());
+    ctx.header("Cache-Control", "no-store");
     view(ctx, null, 201, Map.of("newLink", publicUrl.get() + "/invitations/" + c.token(),
         "newLinkRole", role.label(), "newLinkExpires", when(c.invitation().expires())));
   }
