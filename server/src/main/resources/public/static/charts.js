@@ -30,7 +30,7 @@
     showAll('The chart library did not load; reload the page to try again.');
     return;
   }
-  var charts = Array.prototype.map.call(root.querySelectorAll('[data-chart]'), setup);
+  var charts = [];
   var timer = null;
   var busy = false;
   var stopped = false;
@@ -38,10 +38,10 @@
   // ---- formatting -------------------------------------------------------------------------
 
   var MIN = 60000, HOUR = 60 * MIN, DAY = 24 * HOUR;
-  var hm = new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit'});
+  var hm = new Intl.DateTimeFormat(undefined, {hour: '2-digit', minute: '2-digit', hourCycle: 'h23'});
   var md = new Intl.DateTimeFormat(undefined, {month: 'short', day: 'numeric'});
   var full = new Intl.DateTimeFormat(undefined, {year: 'numeric', month: 'short', day: 'numeric',
-    hour: '2-digit', minute: '2-digit', second: '2-digit'});
+    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23'});
   var num = new Intl.NumberFormat(undefined, {maximumFractionDigits: 2});
 
   function compact(v) {
@@ -50,6 +50,30 @@
     if (a >= 1e6) return num.format(v / 1e6) + 'M';
     if (a >= 1e4) return num.format(v / 1e3) + 'k';
     return num.format(v);
+  }
+
+  /** Bytes per unit of a chart's values, for the axes of byte-valued charts. */
+  function byteScale(units) {
+    return units === 'MEGABYTES' ? 1024 * 1024 : /BYTES/.test(units) ? 1 : 0;
+  }
+
+  /**
+   * Ticks for a byte axis at round binary sizes (0, 512 MB, 1 GB, 1.5 GB...), where Chart.js
+   * would pick round decimal numbers such as 1.95 GB.
+   */
+  function byteTicks(max, scale) {
+    var top = Math.max(max * scale, 1);
+    var unit = 1;
+    while (top / unit >= 1024) unit *= 1024;
+    var raw = top / unit / 4;
+    var mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    var nice = [1, 2, 2.5, 5, 10].map(function (f) { return f * mag; })
+      .filter(function (f) { return f >= raw; })[0];
+    var ticks = [];
+    for (var v = 0; ; v += nice * unit) {
+      ticks.push({value: v / scale});
+      if (v >= top * (1 - 1e-9)) return ticks;
+    }
   }
 
   function bytes(v) {
@@ -83,11 +107,11 @@
   var STEPS = [MIN, 5 * MIN, 10 * MIN, 15 * MIN, 30 * MIN, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR,
     12 * HOUR, DAY, 2 * DAY, 7 * DAY];
 
-  /** Round local times between min and max, at most about 6 of them. */
+  /** Round local times between min and max, at most about 5 of them. */
   function timeTicks(min, max) {
     var step = STEPS[STEPS.length - 1];
     for (var i = 0; i < STEPS.length; i++) {
-      if ((max - min) / STEPS[i] <= 6) { step = STEPS[i]; break; }
+      if ((max - min) / STEPS[i] <= 5) { step = STEPS[i]; break; }
     }
     var offset = -new Date(min).getTimezoneOffset() * MIN;
     var t = Math.ceil((min + offset) / step) * step - offset;
@@ -118,14 +142,23 @@
       })},
       options: {
         animation: false, responsive: true, maintainAspectRatio: false,
-        parsing: false, normalized: true,
+        parsing: false, normalized: true, layout: {padding: {top: 8}},
         interaction: {mode: 'nearest', axis: 'x', intersect: false},
         scales: {
           x: {type: 'linear', ticks: {callback: tickLabel, maxRotation: 0, autoSkip: false},
             afterBuildTicks: function (axis) { axis.ticks = timeTicks(axis.min, axis.max); },
             grid: {color: '#eef2f6'}},
           y: {beginAtZero: true, ticks: {callback: function (v) { return format(v, units); },
-            maxTicksLimit: 5}, grid: {color: '#eef2f6'}}
+            maxTicksLimit: 6}, grid: {color: '#eef2f6'},
+            afterDataLimits: function (axis) {
+              if (byteScale(units)) {
+                var t = byteTicks(axis.max, byteScale(units));
+                axis.max = t[t.length - 1].value;
+              }
+            },
+            afterBuildTicks: function (axis) {
+              if (byteScale(units)) axis.ticks = byteTicks(axis.max, byteScale(units));
+            }}
         },
         plugins: {
           legend: {display: series.length > 1, position: 'bottom',
@@ -168,6 +201,8 @@
       var r = byHost[s.host];
       var data = points(r.series[s.metric] || [], step);
       c.chart.data.datasets[i].data = data;
+      // with few points a line is too short to see: draw the points too
+      c.chart.data.datasets[i].pointRadius = data.length < 40 ? 2 : 0;
       for (var k = data.length - 1; k >= 0; k--) {
         if (data[k].y !== null) {
           latest.push(s.label + ' ' + format(data[k].y, c.units) + ' at ' + hm.format(new Date(data[k].x)));
@@ -231,6 +266,10 @@
                 + Math.round(cfg.refresh / 1000) + ' seconds.';
         }
       })
+      .catch(function (e) {
+        showAll('The charts could not be drawn (' + e.message + '); reload the page to try again.');
+        if (window.console) window.console.error(e);
+      })
       .finally(function () {
         busy = false;
         schedule();
@@ -255,5 +294,6 @@
       refresh();
     }
   });
+  charts = Array.prototype.map.call(root.querySelectorAll('[data-chart]'), setup);
   refresh();
 })();
