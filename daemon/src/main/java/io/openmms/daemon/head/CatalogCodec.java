@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.bson.BsonArray;
+import org.bson.ByteBuf;
 import org.bson.BsonBinary;
 import org.bson.BsonBinaryWriter;
 import org.bson.BsonDateTime;
@@ -81,10 +82,17 @@ final class CatalogCodec {
         d.getInt64("nextCollectionId").getValue());
   }
 
-  /** The BSON bytes of {@code d} (copied from a {@link RawBsonDocument}, else encoded). */
+  /**
+   * The BSON bytes of {@code d}: a {@link RawBsonDocument}'s own array when it spans all of it,
+   * else a copy of its bytes, else the encoding.
+   */
   static byte[] bytes(BsonDocument d) {
     if (d instanceof RawBsonDocument raw) {
-      ByteBuffer bb = raw.getByteBuffer().asNIO();
+      ByteBuf buf = raw.getByteBuffer();
+      if (buf.arrayOffset() == 0 && buf.position() == 0 && buf.limit() == buf.array().length) {
+        return buf.array(); // a document made from exactly these bytes; never modified
+      }
+      ByteBuffer bb = buf.asNIO();
       byte[] out = new byte[bb.remaining()];
       bb.get(out);
       return out;

@@ -32,6 +32,7 @@ final class KeyValueBatch implements HeadBatch {
   private final CatalogView base;
   private final KeyValueStore.Batch changes;
   private final Map<Key, byte[]> overlay = new HashMap<>();
+  private final Map<Key, byte[]> readCache = new HashMap<>(); // store values read by this batch
   private final Map<String, CatalogCodec.Entry> catalogChanges = new HashMap<>(); // null: dropped
   private final Set<String> touched = new HashSet<>();
   private final Map<Long, long[]> countDeltas = new HashMap<>(); // id -> {count, bytes}
@@ -98,11 +99,22 @@ final class KeyValueBatch implements HeadBatch {
   }
 
   private byte[] read(byte[] key) {
-    byte[] v = overlay.get(new Key(key));
+    Key k = new Key(key);
+    byte[] v = overlay.get(k);
     if (v != null) {
       return v == TOMBSTONE ? null : v;
     }
-    return cleared ? null : store.get(key);
+    if (cleared) {
+      return null;
+    }
+    // the batch is the only writer, so a store value stays valid until commit; an update reads
+    // its document twice (get, then put's size accounting)
+    v = readCache.get(k);
+    if (v == null) {
+      v = store.get(key);
+      readCache.put(k, v == null ? TOMBSTONE : v);
+    }
+    return v == TOMBSTONE ? null : v;
   }
 
   private void write(byte[] key, byte[] value) {
@@ -267,6 +279,7 @@ final class KeyValueBatch implements HeadBatch {
     changes.deleteRange(Keys.PENDING_START, Keys.PENDING_END);
     changes.deleteRange(Keys.DOCS_START, Keys.DOCS_END);
     overlay.clear();
+    readCache.clear();
     catalogChanges.clear();
     countDeltas.clear();
     touched.clear();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
@@ -35,6 +36,7 @@ final class RocksStore implements KeyValueStore {
   private final RocksDB db;
   private final WriteOptions syncWrite;
   private final WriteOptions asyncWrite;
+  private final ReadOptions pointRead;
 
   RocksStore(Path dir) {
     this.dir = dir;
@@ -46,13 +48,20 @@ final class RocksStore implements KeyValueStore {
     cache = new LRUCache(64L << 20);
     options = new Options().setCreateIfMissing(true)
         .setWriteBufferSize(64L << 20)
-        .setCompressionType(CompressionType.LZ4_COMPRESSION)
+        // the applier reads every document it updates: keep the upper levels uncompressed so a
+        // point read does not decompress a block, compress the bulk at the bottom
+        .setCompressionPerLevel(List.of(CompressionType.NO_COMPRESSION,
+            CompressionType.NO_COMPRESSION, CompressionType.LZ4_COMPRESSION,
+            CompressionType.LZ4_COMPRESSION, CompressionType.LZ4_COMPRESSION,
+            CompressionType.LZ4_COMPRESSION, CompressionType.LZ4_COMPRESSION))
         .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
+        .setMemtablePrefixBloomSizeRatio(0.1)
+        .setMemtableWholeKeyFiltering(true)
         .setMaxBackgroundJobs(2)
         .setTableFormatConfig(new BlockBasedTableConfig()
             .setBlockCache(cache)
             .setFilterPolicy(new BloomFilter(10, false))
-            .setBlockSize(16 * 1024));
+            .setBlockSize(4 * 1024));
     try {
       db = RocksDB.open(options, dir.toString());
     } catch (RocksDBException e) {
@@ -62,12 +71,13 @@ final class RocksStore implements KeyValueStore {
     }
     syncWrite = new WriteOptions().setSync(true);
     asyncWrite = new WriteOptions().setSync(false);
+    pointRead = new ReadOptions().setVerifyChecksums(false); // block checksums still checked on compaction
   }
 
   @Override
   public byte[] get(byte[] key) {
     try {
-      return db.get(key);
+      return db.get(pointRead, key);
     } catch (RocksDBException e) {
       throw failure("get", e);
     }
@@ -169,6 +179,7 @@ final class RocksStore implements KeyValueStore {
   public void close() {
     syncWrite.close();
     asyncWrite.close();
+    pointRead.close();
     db.close();
     options.close();
     cache.close();

@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import org.bson.BsonBinaryWriter;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonInvalidOperationException;
@@ -17,6 +18,8 @@ import org.bson.BsonTimestamp;
 import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.BsonDocumentCodec;
+import org.bson.codecs.EncoderContext;
+import org.bson.io.BasicOutputBuffer;
 
 /**
  * Applies batches of oplog entries (MongoDB 4.4–8.0 shapes) to a {@link Head}, in order, each
@@ -54,6 +57,7 @@ import org.bson.codecs.BsonDocumentCodec;
  */
 public final class OplogApplier {
   private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
+  private static final EncoderContext ENCODE = EncoderContext.builder().build();
 
   private final Head head;
 
@@ -71,7 +75,8 @@ public final class OplogApplier {
     Counters counters = new Counters();
     int skipped = 0;
     try (HeadBatch batch = head.newBatch()) {
-      for (BsonDocument doc : entries) {
+      for (BsonDocument entry : entries) {
+        BsonDocument doc = ShallowBson.of(entry);
         BsonTimestamp ts = timestamp(doc);
         if (position.covers(ts)) {
           skipped++;
@@ -248,7 +253,7 @@ public final class OplogApplier {
       if (!op.isDocument()) {
         throw outer.malformed("applyOps element is not a document: " + op);
       }
-      applyOne(batch, OplogEntry.of(op.asDocument(), outer.ts()), counters, false);
+      applyOne(batch, OplogEntry.of(ShallowBson.of(op.asDocument()), outer.ts()), counters, false);
     }
   }
 
@@ -300,6 +305,13 @@ public final class OplogApplier {
   }
 
   private static RawBsonDocument raw(BsonDocument d) {
-    return d instanceof RawBsonDocument r ? r : new RawBsonDocument(d, CODEC);
+    if (d instanceof RawBsonDocument r) {
+      return r;
+    }
+    BasicOutputBuffer buf = new BasicOutputBuffer(512);
+    try (BsonBinaryWriter w = new BsonBinaryWriter(buf)) {
+      CODEC.encode(w, d, ENCODE);
+    }
+    return new RawBsonDocument(buf.toByteArray()); // exactly sized: the head stores this array
   }
 }
