@@ -34,6 +34,9 @@ import org.bson.codecs.BsonDocumentCodec;
  * inserts, 40 % updates, 20 % deletes). Entries are built before the clock starts, as
  * {@link RawBsonDocument}s — BSON bytes, the form the daemon reads stored oplog batches in — and
  * only {@code apply} is timed ({@code -Dbench.raw=false} passes decoded {@code BsonDocument}s).
+ * Each cell is ops per wall-clock second, and in parentheses ops per CPU second of the applying
+ * thread (which leaves out fsync waits, the store's background threads and CPU taken by other
+ * processes on a shared machine).
  *
  * <p>Run (from the repository root, after {@code mvn -q -o -pl daemon,bench -am install -DskipTests}):
  * <pre>
@@ -49,6 +52,8 @@ public final class ApplyBench {
   private static final int BATCH = Integer.getInteger("bench.batch", 1000);
   private static final boolean RAW = Boolean.parseBoolean(System.getProperty("bench.raw", "true"));
   private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
   private static final Path BASE = Path.of(System.getProperty("bench.dir", System.getProperty("java.io.tmpdir")));
 
   private final SplittableRandom random = new SplittableRandom(42);
@@ -101,6 +106,7 @@ public final class ApplyBench {
   private void phase(Map<String, double[]> out, String name, OplogApplier applier, int ops,
       Function<Integer, BsonDocument> entry) {
     long nanos = 0;
+    long cpu = 0;
     int applied = 0;
     for (int done = 0; done < ops; done += BATCH) {
       List<BsonDocument> batch = new ArrayList<>(BATCH);
@@ -112,7 +118,9 @@ public final class ApplyBench {
       }
       seconds++;
       long start = System.nanoTime();
+      long cpuStart = THREADS.getCurrentThreadCpuTime();
       ApplyResult r = applier.apply(batch);
+      cpu += THREADS.getCurrentThreadCpuTime() - cpuStart;
       nanos += System.nanoTime() - start;
       applied += r.applied();
       if (r.missingDocuments() > 0) {
@@ -120,7 +128,7 @@ public final class ApplyBench {
       }
     }
     if (out != null) {
-      out.put(name, new double[] {applied, nanos / 1e9});
+      out.put(name, new double[] {applied, nanos / 1e9, cpu / 1e9});
     }
   }
 
@@ -166,7 +174,7 @@ public final class ApplyBench {
         String cell = switch (phase) {
           case "disk" -> String.format("%.1f MB", r[0] / 1e6);
           case "documents" -> String.format("%,d", (long) r[0]);
-          default -> String.format("%,.0f (%,d in %.2f s)", r[0] / r[1], (long) r[0], r[1]);
+          default -> String.format("%,.0f (cpu %,.0f)", r[0] / r[1], r[0] / r[2]);
         };
         line.append(String.format("%32s", cell));
       }
