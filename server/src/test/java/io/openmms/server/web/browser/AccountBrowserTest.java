@@ -145,4 +145,48 @@ class AccountBrowserTest {
     assertThat(ts.server.audit().list(null, 50)).extracting(e -> e.action())
         .contains("LOGIN", "LOGIN_FAILED", "USER_CREATED");
   }
+
+  @Test
+  @Order(5)
+  void aReadOnlyMemberSeesTheKeysButCannotCreateOneInThePageOrByPostingAnyway() {
+    var d = browser.driver;
+    String groupId = ts.server.groups().list().get(0).id();
+    String reader = ts.server.users().create("reader", "read only password", false);
+    ts.server.users().setRole(reader, groupId, io.openmms.server.auth.Role.GROUP_READ_ONLY);
+    d.manage().deleteAllCookies();
+    signIn("reader", "read only password");
+    d.get(ts.url() + "/groups/" + groupId + "/keys");
+    assertThat(d.findElements(By.cssSelector("form[action$='/keys/agent']"))).isEmpty();
+    assertThat(d.findElement(By.tagName("main")).getText()).contains("Ask a group owner");
+    browser.screenshot("keys-read-only");
+    String csrf = d.findElement(By.name("_csrf")).getAttribute("value");
+    Object status = d.executeAsyncScript("var done = arguments[0];"
+        + "fetch('/groups/" + groupId + "/keys/agent', {method: 'POST', headers: {'Content-Type':"
+        + " 'application/x-www-form-urlencoded'}, body: 'description=sneaky&_csrf=" + csrf + "'})"
+        + ".then(r => done(r.status));");
+    assertThat(((Number) status).intValue()).isEqualTo(403);
+    Object api = d.executeAsyncScript("var done = arguments[0];"
+        + "fetch('/api/public/v1.0/groups/" + groupId + "/agentapikeys', {method: 'POST',"
+        + " headers: {'Content-Type': 'application/json', 'X-CSRF-Token': '" + csrf + "'},"
+        + " body: JSON.stringify({desc: 'sneaky'})}).then(r => done(r.status));");
+    assertThat(((Number) api).intValue()).isEqualTo(403);
+    assertThat(d.findElements(By.cssSelector("#agent-keys tbody tr"))).isEmpty();
+  }
+
+  @Test
+  @Order(6)
+  void theOwnerSeesMembersAndTheAuditLog() {
+    var d = browser.driver;
+    d.manage().deleteAllCookies();
+    clock.advance(Duration.ofMinutes(16));
+    signIn("alice", "correct horse battery");
+    String groupId = ts.server.groups().list().get(0).id();
+    d.get(ts.url() + "/groups/" + groupId + "/members");
+    assertThat(d.findElement(By.tagName("main")).getText()).contains("reader");
+    browser.screenshot("members");
+    d.get(ts.url() + "/admin/audit");
+    assertThat(d.findElement(By.tagName("main")).getText()).contains("LOGIN_FAILED")
+        .contains("GROUP_CREATED");
+    browser.screenshot("audit");
+  }
 }
