@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonString;
 import org.bson.BsonTimestamp;
@@ -27,6 +28,7 @@ public class KeyValueHead implements Head {
   private final KeyValueStore store;
   private final Semaphore writer = new Semaphore(1);
   private final Object publish = new Object();
+  private final AtomicBoolean closed = new AtomicBoolean();
   private volatile CatalogView committed;
 
   protected KeyValueHead(KeyValueStore store) {
@@ -199,9 +201,12 @@ public class KeyValueHead implements Head {
     }
   }
 
+  /** Waits for an open batch to close, then closes the store; later calls do nothing. */
   @Override
   public void close() {
-    writer.acquireUninterruptibly(); // wait for the writer to finish its batch
-    store.close();
+    if (closed.compareAndSet(false, true)) {
+      writer.acquireUninterruptibly(); // never released: no batch can start after close
+      store.close();
+    }
   }
 }

@@ -51,6 +51,7 @@ class RocksHeadTest {
       assertThat(info.count()).isEqualTo(3);
       assertThat(head.scan(NS).toList()).extracting(d -> d.getInt32("_id").getValue()).containsExactly(1, 2, 3);
       assertThat(head.sizeOnDisk()).isPositive();
+      head.close(); // closing twice is harmless
     }
   }
 
