@@ -58,7 +58,8 @@ final class BenchServer implements AutoCloseable {
         ServerSettings.DATA_DIR.key(), dataDir.toString(),
         ServerSettings.HTTP_HOST.key(), "127.0.0.1",
         ServerSettings.HTTP_PORT.key(), "0",
-        ServerSettings.ADMIN_PORT.key(), "0"));
+        ServerSettings.ADMIN_PORT.key(), "0",
+        ServerSettings.BACKUP_HTTP_PORT.key(), "0"));
     MongoServer standIn = null;
     if (appDb == AppDb.STAND_IN) {
       standIn = new MongoServer(new MemoryBackend());

@@ -30,7 +30,7 @@ class DemoTest {
   void demoShowsThreeHostsWithOpcountersWithinAMinuteAndStopsCleanly() throws Exception {
     long start = System.nanoTime();
     CompletableFuture<Integer> demo = CompletableFuture.supplyAsync(() -> Main.run("demo",
-        "--data-dir", dir.toString(), "--port", "0", "-D", "server.admin.port=0"));
+        "--data-dir", dir.toString(), "--port", "0", "-D", "server.admin.port=0", "-D", "server.backup.http.port=0"));
     Path credFile = dir.resolve("demo-credentials.properties");
     while (!Files.exists(credFile)) {
       assertThat(demo).as("the demo is still running").isNotDone();

@@ -5,7 +5,11 @@ import com.mongodb.client.model.UpdateOptions;
 import io.javalin.config.JavalinConfig;
 import io.openmms.common.config.Config;
 import io.openmms.server.admin.AdminEndpoint;
+import io.openmms.server.api.BackupConfigApi;
 import io.openmms.server.api.KeysApi;
+import io.openmms.server.backup.BackupData;
+import io.openmms.server.backup.BackupRoutes;
+import io.openmms.server.backup.Backups;
 import io.openmms.server.api.PrometheusRoutes;
 import io.openmms.server.api.PublicApi;
 import io.openmms.server.auth.AgentKeys;
@@ -66,11 +70,13 @@ public final class OpenmmsServer implements AutoCloseable {
   private final ApiKeys apiKeys;
   private final AgentKeys agentKeys;
   private final AuditLog audit;
+  private final Backups backups;
   private final Rollups rollups;
   private final ScheduledExecutorService scheduler;
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
   private HttpService http;
+  private HttpService backupHttp;
   private AdminEndpoint admin;
 
   private OpenmmsServer(Config config, Clock clock, SecureRandom random) {
@@ -85,6 +91,7 @@ public final class OpenmmsServer implements AutoCloseable {
     this.apiKeys = new ApiKeys(db, secrets, clock);
     this.agentKeys = new AgentKeys(db, secrets, clock);
     this.audit = new AuditLog(db, clock);
+    this.backups = new Backups(db, secrets, clock);
     this.rollups = new Rollups(db, clock, config.get(ServerSettings.RETENTION_MINUTE),
         config.get(ServerSettings.RETENTION_HOUR), config.get(ServerSettings.RETENTION_DAY));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -135,6 +142,7 @@ public final class OpenmmsServer implements AutoCloseable {
         new PublicApi(groups, hosts, measurements, digest, sessions, users, clock,
             downAfter)::register,
         new KeysApi(groups, users, agentKeys, apiKeys, audit)::register,
+        new BackupConfigApi(groups, hosts, backups)::register,
         new AgentRoutes(agentKeys, ingest, config.get(ServerSettings.MAX_COMPRESSED_PAYLOAD),
             config.get(ServerSettings.MAX_PAYLOAD), metrics)::register,
         new PrometheusRoutes(groups, hosts, measurements, digest, clock, downAfter)::register);
@@ -142,6 +150,14 @@ public final class OpenmmsServer implements AutoCloseable {
         config.get(ServerSettings.HTTP_PORT), config.get(ServerSettings.TLS_KEYSTORE),
         config.get(ServerSettings.TLS_KEYSTORE_PASSWORD), metrics, routes, web::errorPage);
     closeables.add(http);
+    backupHttp = HttpService.start("Backup HTTP service",
+        config.get(ServerSettings.BACKUP_HTTP_HOST), config.get(ServerSettings.BACKUP_HTTP_PORT),
+        config.get(ServerSettings.TLS_KEYSTORE), config.get(ServerSettings.TLS_KEYSTORE_PASSWORD),
+        metrics, List.of(new BackupRoutes(agentKeys, backups, new BackupData(db), hosts,
+            config.get(ServerSettings.BACKUP_MAX_COMPRESSED_PAYLOAD),
+            config.get(ServerSettings.BACKUP_MAX_PAYLOAD),
+            config.get(ServerSettings.BACKUP_MAX_DOCUMENTS))::register));
+    closeables.add(backupHttp);
     long every = config.get(ServerSettings.ROLLUP_INTERVAL).toMillis();
     scheduler.scheduleWithFixedDelay(this::runRollups, every, every, TimeUnit.MILLISECONDS);
     admin = AdminEndpoint.start("server", config.get(ServerSettings.ADMIN_PORT),
@@ -178,6 +194,15 @@ public final class OpenmmsServer implements AutoCloseable {
 
   public int httpPort() {
     return http.port();
+  }
+
+  /** Port of the Backup HTTP service. */
+  public int backupPort() {
+    return backupHttp.port();
+  }
+
+  public Backups backups() {
+    return backups;
   }
 
   public int adminPort() {

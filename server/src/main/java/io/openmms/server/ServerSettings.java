@@ -71,9 +71,25 @@ public final class ServerSettings {
       "The window in which failed sign-ins are counted; further attempts wait until the oldest"
           + " failure leaves it.");
 
+  public static final Setting<String> BACKUP_HTTP_HOST = Setting.string("server.backup.http.host",
+      "0.0.0.0", "Interface the Backup HTTP service (backup agents, restore downloads) listens on.");
+  public static final Setting<Integer> BACKUP_HTTP_PORT = Setting.port("server.backup.http.port",
+      8081, "Port of the Backup HTTP service (0 picks a free port). It uses the same TLS keystore"
+          + " as the HTTP service.");
+  public static final Setting<Long> BACKUP_MAX_PAYLOAD = Setting.bytes(
+      "server.backup.max.payload", "48MB", 1024,
+      "Largest backup agent request accepted, after decompression.");
+  public static final Setting<Long> BACKUP_MAX_COMPRESSED_PAYLOAD = Setting.bytes(
+      "server.backup.max.compressed.payload", "48MB", 1024,
+      "Largest backup agent request accepted on the wire.");
+  public static final Setting<Integer> BACKUP_MAX_DOCUMENTS = Setting.integer(
+      "server.backup.max.documents", 100_000, 1, 10_000_000,
+      "Most documents or oplog entries accepted in one backup agent request.");
+
   public static final List<Setting<?>> ALL = List.of(DATA_DIR, APPDB_URI, APPDB_NAME,
       EMBEDDED_PORT, HTTP_HOST, HTTP_PORT, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, PUBLIC_URL,
       ADMIN_PORT, MAX_PAYLOAD, MAX_COMPRESSED_PAYLOAD, MAX_SAMPLES, RETENTION_MINUTE,
       RETENTION_HOUR, RETENTION_DAY, ROLLUP_INTERVAL, HOST_DOWN_AFTER, SESSION_IDLE,
-      SESSION_MAX_AGE, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_WINDOW);
+      SESSION_MAX_AGE, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_WINDOW, BACKUP_HTTP_HOST,
+      BACKUP_HTTP_PORT, BACKUP_MAX_PAYLOAD, BACKUP_MAX_COMPRESSED_PAYLOAD, BACKUP_MAX_DOCUMENTS);
 }

@@ -33,6 +33,7 @@ public final class TestServer implements AutoCloseable {
     o.put(ServerSettings.HTTP_PORT.key(), "0");
     o.put(ServerSettings.HTTP_HOST.key(), "127.0.0.1");
     o.put(ServerSettings.ADMIN_PORT.key(), "0");
+    o.put(ServerSettings.BACKUP_HTTP_PORT.key(), "0");
     o.putAll(extra);
     OpenmmsServer s = OpenmmsServer.start(Config.of("server", ServerSettings.ALL, o), clock,
         new SecureRandom());

@@ -8,7 +8,12 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import io.openmms.server.http.ApiException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.bson.types.ObjectId;
 
 /**
@@ -20,6 +25,7 @@ import org.bson.types.ObjectId;
  * <p>Thread-safe.
  */
 public final class AgentKeys {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentKeys.class);
   private final MongoCollection<Document> keys;
   private final Secrets secrets;
   private final Clock clock;
@@ -104,5 +110,32 @@ public final class AgentKeys {
     return new Key(d.getObjectId("_id").toHexString(), d.getString("groupId"),
         d.getString("desc"), d.getDate("created"), d.getString("keyHint"),
         d.getString("createdBy"));
+  }
+
+  /**
+   * The group an agent request's {@code Authorization: Basic groupId:key} belongs to; throws a
+   * 401 {@link ApiException} when it is missing, malformed or wrong.
+   */
+  public String authenticate(String header) {
+    if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      throw new ApiException(401, "AGENT_AUTH_REQUIRED",
+          "Agent requests need HTTP Basic authentication with the group id and agent API key");
+    }
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()),
+          StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(401, "AGENT_AUTH_REQUIRED", "Malformed Basic authorization header");
+    }
+    int colon = decoded.indexOf(':');
+    String groupId = colon < 0 ? decoded : decoded.substring(0, colon);
+    if (colon < 0 || !verify(groupId, decoded.substring(colon + 1))) {
+      LOG.warn("Rejected agent request for group '{}': unknown group or wrong agent API key",
+          (groupId.length() > 40 ? groupId.substring(0, 40) : groupId).replaceAll("\\P{Graph}", "?"));
+      throw new ApiException(401, "INVALID_AGENT_API_KEY",
+          "Unknown group or wrong agent API key for group '" + groupId + "'");
+    }
+    return groupId;
   }
 }

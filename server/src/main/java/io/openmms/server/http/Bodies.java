@@ -40,6 +40,21 @@ public final class Bodies {
     }
   }
 
+  /** The body as sent on the wire (still compressed), at most {@code maxWire} bytes. */
+  public static byte[] readWire(InputStream in, long maxWire) {
+    try {
+      return readAll(new LimitedInputStream(in, maxWire, "request body on the wire"));
+    } catch (IOException e) {
+      throw ApiException.badRequest("INVALID_BODY", "Could not read the request body: "
+          + e.getMessage());
+    }
+  }
+
+  /** Decompresses a body read with {@link #readWire}, with the same checks as {@link #read}. */
+  public static byte[] decode(byte[] wire, String contentEncoding, long maxPlain) {
+    return read(new java.io.ByteArrayInputStream(wire), contentEncoding, Long.MAX_VALUE, maxPlain);
+  }
+
   private static byte[] readAll(InputStream in) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     in.transferTo(out);

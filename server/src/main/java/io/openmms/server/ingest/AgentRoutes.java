@@ -9,11 +9,7 @@ import io.openmms.server.auth.AgentKeys;
 import io.openmms.server.http.ApiException;
 import io.openmms.server.http.Bodies;
 import io.openmms.server.http.ServiceMetrics;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The monitoring agent's endpoint on the HTTP service: {@code POST
@@ -23,7 +19,6 @@ import org.slf4j.LoggerFactory;
  * JSON error before anything is stored.
  */
 public final class AgentRoutes {
-  private static final Logger LOG = LoggerFactory.getLogger(AgentRoutes.class);
   public static final String SAMPLES = "/agents/api/monitoring/v1/samples";
 
   private final AgentKeys agentKeys;
@@ -46,7 +41,7 @@ public final class AgentRoutes {
   }
 
   private void samples(Context ctx) {
-    String groupId = authenticate(ctx.header("Authorization"));
+    String groupId = agentKeys.authenticate(ctx.header("Authorization"));
     String type = ctx.contentType();
     if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
       throw new ApiException(415, "UNSUPPORTED_MEDIA_TYPE",
@@ -69,29 +64,5 @@ public final class AgentRoutes {
     MonitoringIngest.Result r = ingest.ingest(groupId, batch);
     metrics.samplesIngested(r.accepted(), r.duplicates());
     ctx.json(Map.of("accepted", r.accepted(), "duplicates", r.duplicates()));
-  }
-
-  /** Returns the group the agent key belongs to, or throws 401. */
-  private String authenticate(String header) {
-    if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-      throw new ApiException(401, "AGENT_AUTH_REQUIRED",
-          "Agent requests need HTTP Basic authentication with the group id and agent API key");
-    }
-    String decoded;
-    try {
-      decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()),
-          StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      throw new ApiException(401, "AGENT_AUTH_REQUIRED", "Malformed Basic authorization header");
-    }
-    int colon = decoded.indexOf(':');
-    String groupId = colon < 0 ? decoded : decoded.substring(0, colon);
-    if (colon < 0 || !agentKeys.verify(groupId, decoded.substring(colon + 1))) {
-      LOG.warn("Rejected agent request for group '{}': unknown group or wrong agent API key",
-          (groupId.length() > 40 ? groupId.substring(0, 40) : groupId).replaceAll("\\P{Graph}", "?"));
-      throw new ApiException(401, "INVALID_AGENT_API_KEY",
-          "Unknown group or wrong agent API key for group '" + groupId + "'");
-    }
-    return groupId;
   }
 }

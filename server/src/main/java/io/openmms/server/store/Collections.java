@@ -19,6 +19,10 @@ public final class Collections {
   public static final String SESSIONS = "sessions";
   public static final String LOGIN_FAILURES = "loginFailures";
   public static final String AUDIT = "auditLog";
+  public static final String BACKUP_CONFIGS = "backupConfigs";
+  public static final String BACKUPS = "backups";
+  /** GridFS bucket of backup batches (initial sync and oplog) as received. */
+  public static final String BACKUP_DATA_BUCKET = "backupData";
   public static final String INVITATIONS = "invitations";
   public static final String JOIN_REQUESTS = "joinRequests";
 }

@@ -1,0 +1,127 @@
+package io.openmms.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.openmms.common.util.Json;
+import io.openmms.server.auth.Role;
+import io.openmms.server.backup.Backups;
+import io.openmms.server.http.ApiException;
+import io.openmms.server.http.Links;
+import io.openmms.server.monitoring.Clusters;
+import io.openmms.server.monitoring.HostRecords;
+import io.openmms.server.store.Groups;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Backup configuration in Ops Manager's shape: {@code GET groups/{id}/backupConfigs},
+ * {@code GET/PATCH groups/{id}/backupConfigs/{clusterId}} with {@code statusName} STARTED,
+ * STOPPED or TERMINATING. A configuration belongs to a replica set or a sharded cluster; starting
+ * a sharded cluster backs up each of its shards and its config servers.
+ */
+public final class BackupConfigApi {
+  private static final Set<String> STATUSES = Set.of("STARTED", "STOPPED", "TERMINATING");
+  private final Groups groups;
+  private final HostRecords hosts;
+  private final Backups backups;
+
+  public BackupConfigApi(Groups groups, HostRecords hosts, Backups backups) {
+    this.groups = groups;
+    this.hosts = hosts;
+    this.backups = backups;
+  }
+
+  public void register(JavalinConfig config) {
+    String base = PublicApi.BASE + "/groups/{groupId}/backupConfigs";
+    config.routes.get(base, this::list);
+    config.routes.get(base + "/{clusterId}", ctx -> {
+      Groups.Group g = GroupAccess.require(ctx, groups, Role.Permission.READ, "reading backups");
+      ctx.json(json(g.id(), cluster(g.id(), ctx.pathParam("clusterId"))));
+    });
+    config.routes.patch(base + "/{clusterId}", this::patch);
+  }
+
+  /** Clusters a backup can be configured for: replica sets outside a sharded cluster, and sharded clusters. */
+  private List<Clusters.Cluster> configurable(String groupId) {
+    List<Clusters.Cluster> out = new ArrayList<>();
+    for (Clusters.Cluster c : Clusters.of(groupId, hosts.list(groupId))) {
+      if (c.parentId() == null && !c.typeName().equals("CONFIG_SERVER_REPLICA_SET")) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  private Clusters.Cluster cluster(String groupId, String clusterId) {
+    for (Clusters.Cluster c : configurable(groupId)) {
+      if (c.id().equals(clusterId)) {
+        return c;
+      }
+    }
+    throw ApiException.notFound("CLUSTER_NOT_FOUND", "No replica set or sharded cluster with id "
+        + clusterId + " in group " + groupId + " (shards are configured through their cluster)");
+  }
+
+  private void list(Context ctx) {
+    Groups.Group g = GroupAccess.require(ctx, groups, Role.Permission.READ, "reading backups");
+    List<Object> out = new ArrayList<>();
+    for (Clusters.Cluster c : configurable(g.id())) {
+      out.add(json(g.id(), c));
+    }
+    ctx.json(Links.page(PublicApi.BASE + "/groups/" + g.id() + "/backupConfigs", out, 1, 500));
+  }
+
+  private void patch(Context ctx) {
+    Groups.Group g = GroupAccess.require(ctx, groups, Role.Permission.MANAGE_BACKUP,
+        "starting or stopping backups");
+    Clusters.Cluster c = cluster(g.id(), ctx.pathParam("clusterId"));
+    String status;
+    try {
+      JsonNode body = Json.mapper().readTree(ctx.bodyAsBytes());
+      status = body == null ? null : body.path("statusName").asText(null);
+    } catch (IOException e) {
+      throw ApiException.badRequest("INVALID_JSON", "The body is not JSON: " + e.getMessage());
+    }
+    if (status == null || !STATUSES.contains(status)) {
+      throw ApiException.badRequest("INVALID_BACKUP_STATUS",
+          "statusName must be STARTED, STOPPED or TERMINATING; was " + status);
+    }
+    backups.setStatus(g.id(), c.id(), status.equals("TERMINATING") ? "STOPPED" : status,
+        members(g.id(), c));
+    ctx.json(json(g.id(), c));
+  }
+
+  /** The replica sets a cluster's backup covers. */
+  private List<Backups.Member> members(String groupId, Clusters.Cluster c) {
+    List<Backups.Member> out = new ArrayList<>();
+    if (c.typeName().equals("REPLICA_SET")) {
+      out.add(new Backups.Member(c.id(), c.replicaSetName(), null));
+    } else {
+      for (Clusters.Cluster rs : Clusters.of(groupId, hosts.list(groupId))) {
+        if (c.id().equals(rs.parentId())) {
+          out.add(new Backups.Member(rs.id(), rs.replicaSetName(), c.clusterName()));
+        }
+      }
+    }
+    return out;
+  }
+
+  private Map<String, Object> json(String groupId, Clusters.Cluster c) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("groupId", groupId);
+    out.put("clusterId", c.id());
+    out.put("clusterName", c.clusterName());
+    out.put("statusName", backups.status(c.id()));
+    out.put("storageEngineName", "WIRED_TIGER");
+    out.put("sslEnabled", false);
+    out.put("excludedNamespaces", List.of());
+    out.put("links", Links.self(PublicApi.BASE + "/groups/" + groupId + "/backupConfigs/"
+        + c.id()));
+    return out;
+  }
+}

@@ -1,0 +1,70 @@
+package io.openmms.server.backup;
+
+import com.mongodb.client.gridfs.GridFSBucket;
+import com.mongodb.client.gridfs.GridFSBuckets;
+import com.mongodb.client.gridfs.model.GridFSUploadOptions;
+import com.mongodb.client.model.Filters;
+import io.openmms.server.store.AppDatabase;
+import io.openmms.server.store.Collections;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+
+/**
+ * The backup batches received from agents, stored as they arrived (gzip of the BSON stream) in a
+ * GridFS bucket of the application database, so a batch of any size is one file. A file is named
+ * {@code backupId/syncId/seq} and its metadata holds the header fields (kind, ns, firstTs,
+ * lastTs, count). The daemon reads them in {@code seq} order. Thread-safe.
+ */
+public final class BackupData {
+  private final GridFSBucket bucket;
+
+  public BackupData(AppDatabase db) {
+    this.bucket = GridFSBuckets.create(db.database(), Collections.BACKUP_DATA_BUCKET);
+  }
+
+  static String name(String backupId, String syncId, long seq) {
+    return backupId + "/" + syncId + "/" + seq;
+  }
+
+  /**
+   * Stores a batch, replacing any copy left by an earlier attempt that was never acknowledged.
+   */
+  void store(String backupId, String syncId, long seq, byte[] gzipped, Document metadata) {
+    String name = name(backupId, syncId, seq);
+    for (ObjectId old : ids(name)) {
+      bucket.delete(old);
+    }
+    bucket.uploadFromStream(name, new ByteArrayInputStream(gzipped),
+        new GridFSUploadOptions().chunkSizeBytes(1 << 20).metadata(metadata
+            .append("backupId", backupId).append("syncId", syncId).append("seq", seq)));
+  }
+
+  /** The stored batch (gzip), or {@code null}. */
+  public byte[] read(String backupId, String syncId, long seq) {
+    List<ObjectId> ids = ids(name(backupId, syncId, seq));
+    if (ids.isEmpty()) {
+      return null;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    bucket.downloadToStream(ids.get(0), out);
+    return out.toByteArray();
+  }
+
+  /** Number of stored batches of a backup's sync. */
+  public long count(String backupId, String syncId) {
+    List<Document> files = new ArrayList<>();
+    bucket.find(Filters.and(Filters.eq("metadata.backupId", backupId),
+        Filters.eq("metadata.syncId", syncId))).forEach(f -> files.add(f.getMetadata()));
+    return files.size();
+  }
+
+  private List<ObjectId> ids(String name) {
+    List<ObjectId> ids = new ArrayList<>();
+    bucket.find(Filters.eq("filename", name)).forEach(f -> ids.add(f.getObjectId()));
+    return ids;
+  }
+}

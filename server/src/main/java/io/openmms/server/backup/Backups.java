@@ -1,0 +1,128 @@
+package io.openmms.server.backup;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOptions;
+import io.openmms.server.auth.Secrets;
+import io.openmms.server.store.AppDatabase;
+import io.openmms.server.store.Collections;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import org.bson.BsonTimestamp;
+import org.bson.Document;
+
+/**
+ * Backup configurations per cluster ({@code backupConfigs}: Ops Manager's {@code statusName}
+ * STARTED, STOPPED or TERMINATING) and the backup of each replica set they cover
+ * ({@code backups}: the state of its initial sync or tailing, the current {@code syncId}, and the
+ * service's acknowledged position {@code lastSeq}/{@code lastTs}). Thread-safe.
+ */
+public final class Backups {
+  /** The state of one replica set's backup as the agent sees it (docs/backup-protocol.md). */
+  public enum State { INITIAL_SYNC_REQUIRED, INITIAL_SYNC, TAILING, RESYNC_REQUIRED, STOPPED }
+
+  private final MongoCollection<Document> configs;
+  private final MongoCollection<Document> backups;
+  private final Secrets secrets;
+  private final Clock clock;
+
+  public Backups(AppDatabase db, Secrets secrets, Clock clock) {
+    this.configs = db.collection(Collections.BACKUP_CONFIGS);
+    this.backups = db.collection(Collections.BACKUPS);
+    this.secrets = secrets;
+    this.clock = clock;
+  }
+
+  /** One replica set's backup. */
+  public record Backup(String id, String groupId, String configId, String replicaSetName,
+      String clusterName, State state, String syncId, long lastSeq, BsonTimestamp lastTs,
+      BsonTimestamp syncStartTs, BsonTimestamp syncEndTs, Date updated) {}
+
+  /** A replica set a configuration covers: its cluster id, name and sharded cluster name. */
+  public record Member(String clusterId, String replicaSetName, String clusterName) {}
+
+  /** The configured status of a cluster, or {@code STOPPED} when never configured. */
+  public String status(String clusterId) {
+    Document d = configs.find(Filters.eq("_id", clusterId)).first();
+    return d == null ? "STOPPED" : d.getString("statusName");
+  }
+
+  /**
+   * Sets a cluster's status. Starting creates (or restarts) a backup for each replica set it
+   * covers, which then needs an initial sync; stopping stops them.
+   */
+  public void setStatus(String groupId, String clusterId, String statusName, List<Member> members) {
+    Date now = new Date(clock.millis());
+    configs.replaceOne(Filters.eq("_id", clusterId), new Document("_id", clusterId)
+        .append("groupId", groupId).append("statusName", statusName).append("updated", now),
+        new ReplaceOptions().upsert(true));
+    for (Member m : members) {
+      Backup b = get(m.clusterId());
+      if (statusName.equals("STARTED")) {
+        if (b == null || b.state() == State.STOPPED) {
+          backups.replaceOne(Filters.eq("_id", m.clusterId()), new Document("_id", m.clusterId())
+              .append("groupId", groupId).append("configId", clusterId)
+              .append("replicaSetName", m.replicaSetName()).append("clusterName", m.clusterName())
+              .append("state", State.INITIAL_SYNC_REQUIRED.name()).append("syncId", secrets.hex(12))
+              .append("lastSeq", 0L).append("updated", now), new ReplaceOptions().upsert(true));
+        }
+      } else if (b != null) {
+        backups.updateOne(Filters.eq("_id", m.clusterId()), new Document("$set",
+            new Document("state", State.STOPPED.name()).append("updated", now)));
+      }
+    }
+  }
+
+  public Backup get(String backupId) {
+    Document d = backups.find(Filters.eq("_id", backupId)).first();
+    return d == null ? null : of(d);
+  }
+
+  /** The group's backups that agents must work on (not stopped). */
+  public List<Backup> active(String groupId) {
+    List<Backup> out = new ArrayList<>();
+    backups.find(Filters.eq("groupId", groupId)).batchSize(500).forEach(d -> {
+      Backup b = of(d);
+      if (b.state() != State.STOPPED) {
+        out.add(b);
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Moves a backup's acknowledged position from {@code seq - 1} to {@code seq}, with the given
+   * field changes, only if nobody moved it meanwhile. Returns false when it had moved.
+   */
+  boolean advance(Backup b, long seq, Document set) {
+    set.append("lastSeq", seq).append("updated", new Date(clock.millis()));
+    return backups.updateOne(Filters.and(Filters.eq("_id", b.id()), Filters.eq("syncId",
+        b.syncId()), Filters.eq("lastSeq", seq - 1)), new Document("$set", set))
+        .getModifiedCount() == 1;
+  }
+
+  /** Marks a backup as needing a new initial sync, with a new sync id. Returns the new id. */
+  public String requireResync(String backupId, String reason) {
+    String syncId = secrets.hex(12);
+    backups.updateOne(Filters.eq("_id", backupId), new Document("$set",
+        new Document("state", State.RESYNC_REQUIRED.name()).append("syncId", syncId)
+            .append("lastSeq", 0L).append("lastTs", null).append("syncStartTs", null)
+            .append("syncEndTs", null).append("resyncReason", reason)
+            .append("updated", new Date(clock.millis()))));
+    return syncId;
+  }
+
+  private static Backup of(Document d) {
+    return new Backup(d.getString("_id"), d.getString("groupId"), d.getString("configId"),
+        d.getString("replicaSetName"), d.getString("clusterName"),
+        State.valueOf(d.getString("state")), d.getString("syncId"),
+        ((Number) d.get("lastSeq")).longValue(), ts(d.get("lastTs")), ts(d.get("syncStartTs")),
+        ts(d.get("syncEndTs")), d.getDate("updated"));
+  }
+
+  private static BsonTimestamp ts(Object o) {
+    return o instanceof BsonTimestamp t ? t : null;
+  }
+}
