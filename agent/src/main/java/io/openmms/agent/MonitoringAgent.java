@@ -99,7 +99,8 @@ public final class MonitoringAgent implements AutoCloseable {
     this.mongoOptions = mongoOptions(config);
   }
 
-  private static DriverCommands.Options mongoOptions(Config config) {
+  /** How to connect to MongoDB per {@code agent.mongo.*}; the backup agent uses it too. */
+  public static DriverCommands.Options mongoOptions(Config config) {
     String user = config.get(AgentSettings.MONGO_USERNAME);
     String password = config.get(AgentSettings.MONGO_PASSWORD);
     if (user == null && password != null) {
