@@ -82,6 +82,10 @@ final class Node {
         return clock;
     }
 
+    Role role() {
+        return role;
+    }
+
     Process process() {
         return process;
     }

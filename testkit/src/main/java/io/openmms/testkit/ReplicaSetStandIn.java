@@ -24,8 +24,11 @@ import de.bwaldvogel.mongo.bson.ObjectId;
  * every member at once; a secondary's reported optime lags by {@link #setLag}. Member 0 starts as
  * primary.
  *
+ * <p>The oplog ({@code local.oplog.rs}) holds entries in the shapes MongoDB 5.0+ writes ($v:2 update
+ * diffs, DDL commands, implicit creates) and serves tailable awaitData cursors; see {@link TermOplog}.
+ *
  * <p>Controls: {@link #stepDown()}, {@link #kill}, {@link #restart}, {@link #addMember()},
- * {@link #setLag}. Killing the primary elects the next live member at once (a real set would take
+ * {@link #setLag}, {@link #setOplogMaxEntries}, {@link #setTwoPhaseIndexBuilds}. Killing the primary elects the next live member at once (a real set would take
  * about ten seconds). Thread-safe.
  */
 public final class ReplicaSetStandIn implements AutoCloseable {
@@ -181,6 +184,34 @@ public final class ReplicaSetStandIn implements AutoCloseable {
             throw new IllegalArgumentException("lag must not be negative: " + lag);
         }
         member(host).lag(lag);
+    }
+
+    /**
+     * Caps the oplog at {@code entries} entries: from now on each new entry truncates the oldest, and
+     * older entries beyond the cap go at once. A tailing cursor whose position is truncated fails with
+     * {@code CappedPositionLost}, and a reader resuming from a truncated position finds a gap.
+     */
+    public void setOplogMaxEntries(long entries) {
+        data.termOplog().maxEntries(entries);
+    }
+
+    /** The timestamp of the oldest entry still in the oplog. */
+    public org.bson.BsonTimestamp oplogFirstTs() {
+        return new org.bson.BsonTimestamp(data.termOplog().firstTs().getValue());
+    }
+
+    /** The timestamp of the newest entry in the oplog. */
+    public org.bson.BsonTimestamp oplogLastTs() {
+        return new org.bson.BsonTimestamp(data.termOplog().last().ts().getValue());
+    }
+
+    /**
+     * With {@code true}, createIndexes on a non-empty collection is logged as MongoDB 4.4+ logs its
+     * index builds, a {@code startIndexBuild} and a {@code commitIndexBuild} entry, instead of one
+     * {@code createIndexes} entry per index (what MongoDB writes for an empty collection). Off by default.
+     */
+    public void setTwoPhaseIndexBuilds(boolean on) {
+        data.twoPhaseIndexBuilds(on);
     }
 
     /** Closes the client, stops every member and drops the data; rethrows the first failure after trying all. */

@@ -24,7 +24,8 @@ import io.netty.util.AttributeKey;
  *   <li>a decoder that accepts the {@code exhaustAllowed} OP_MSG flag the driver's streaming
  *       monitor sets (mongo-java-server rejects any flag); replies are sent one per request,
  *       without {@code moreToCome}, which the protocol allows;</li>
- *   <li>the parking of awaitable hellos (see {@link Node}).</li>
+ *   <li>the parking of awaitable hellos (see {@link Node});</li>
+ *   <li>the parking of awaitData getMores on the oplog ({@link TailParking}).</li>
  * </ol>
  */
 final class Wire extends ChannelInitializer<SocketChannel> {
@@ -55,6 +56,7 @@ final class Wire extends ChannelInitializer<SocketChannel> {
             new MongoWireMessageEncoder(),
             new RequestDecoder(process.stats),
             new HelloParking(node, process),
+            new TailParking(node.role()),
             new MongoDatabaseHandler(node.backend(), clients),
             new MongoExceptionHandler());
     }
