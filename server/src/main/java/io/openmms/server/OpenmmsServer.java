@@ -142,7 +142,7 @@ public final class OpenmmsServer implements AutoCloseable {
         new PublicApi(groups, hosts, measurements, digest, sessions, users, clock,
             downAfter)::register,
         new KeysApi(groups, users, agentKeys, apiKeys, audit)::register,
-        new BackupConfigApi(groups, hosts, backups)::register,
+        new BackupConfigApi(groups, hosts, backups, db)::register,
         new AgentRoutes(agentKeys, ingest, config.get(ServerSettings.MAX_COMPRESSED_PAYLOAD),
             config.get(ServerSettings.MAX_PAYLOAD), metrics)::register,
         new PrometheusRoutes(groups, hosts, measurements, digest, clock, downAfter)::register);

@@ -1,6 +1,8 @@
 package io.openmms.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.openmms.common.util.Json;
@@ -10,6 +12,8 @@ import io.openmms.server.http.ApiException;
 import io.openmms.server.http.Links;
 import io.openmms.server.monitoring.Clusters;
 import io.openmms.server.monitoring.HostRecords;
+import io.openmms.server.store.AppDatabase;
+import io.openmms.server.store.Collections;
 import io.openmms.server.store.Groups;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -17,23 +21,35 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.bson.BsonTimestamp;
+import org.bson.Document;
 
 /**
  * Backup configuration in Ops Manager's shape: {@code GET groups/{id}/backupConfigs},
  * {@code GET/PATCH groups/{id}/backupConfigs/{clusterId}} with {@code statusName} STARTED,
  * STOPPED or TERMINATING. A configuration belongs to a replica set or a sharded cluster; starting
  * a sharded cluster backs up each of its shards and its config servers.
+ *
+ * <p>{@code GET groups/{id}/backupConfigs/{clusterId}/head} shows the backup daemon's head of
+ * each replica set as the daemon reports it in the {@code heads} collection: {@code state}
+ * (INITIAL_SYNC, STEADY, RESYNC_REQUIRED, or NO_HEAD before any daemon reported),
+ * {@code lastAppliedTs}, {@code lagSeconds} (the newest oplog time the service received minus
+ * the last applied one), {@code sizeBytes}, {@code daemon} and {@code replicaSetName}. A replica
+ * set answers one such object; a sharded cluster a list envelope with one per shard and for the
+ * config servers.
  */
 public final class BackupConfigApi {
   private static final Set<String> STATUSES = Set.of("STARTED", "STOPPED", "TERMINATING");
   private final Groups groups;
   private final HostRecords hosts;
   private final Backups backups;
+  private final MongoCollection<Document> heads;
 
-  public BackupConfigApi(Groups groups, HostRecords hosts, Backups backups) {
+  public BackupConfigApi(Groups groups, HostRecords hosts, Backups backups, AppDatabase db) {
     this.groups = groups;
     this.hosts = hosts;
     this.backups = backups;
+    this.heads = db.collection(Collections.HEADS);
   }
 
   public void register(JavalinConfig config) {
@@ -44,6 +60,43 @@ public final class BackupConfigApi {
       ctx.json(json(g.id(), cluster(g.id(), ctx.pathParam("clusterId"))));
     });
     config.routes.patch(base + "/{clusterId}", this::patch);
+    config.routes.get(base + "/{clusterId}/head", this::head);
+  }
+
+  private void head(Context ctx) {
+    Groups.Group g = GroupAccess.require(ctx, groups, Role.Permission.READ, "reading backups");
+    Clusters.Cluster c = cluster(g.id(), ctx.pathParam("clusterId"));
+    List<Object> out = new ArrayList<>();
+    for (Backups.Member m : members(g.id(), c)) {
+      out.add(headJson(m));
+    }
+    if (c.typeName().equals("REPLICA_SET")) {
+      ctx.json(out.get(0));
+    } else {
+      ctx.json(Links.page(PublicApi.BASE + "/groups/" + g.id() + "/backupConfigs/" + c.id()
+          + "/head", out, 1, 500));
+    }
+  }
+
+  private Map<String, Object> headJson(Backups.Member m) {
+    Backups.Backup b = backups.get(m.clusterId());
+    Document h = heads.find(Filters.eq("_id", m.clusterId())).first();
+    BsonTimestamp applied = h == null ? null : h.get("lastAppliedTs", BsonTimestamp.class);
+    BsonTimestamp received = b == null ? null : b.lastTs();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("clusterId", m.clusterId());
+    out.put("replicaSetName", m.replicaSetName());
+    out.put("state", h == null ? "NO_HEAD" : h.getString("state"));
+    out.put("lastAppliedTs", applied == null ? null
+        : Map.of("time", applied.getTime(), "inc", applied.getInc()));
+    out.put("lagSeconds", applied == null || received == null ? null
+        : Math.max(0, (long) received.getTime() - applied.getTime()));
+    out.put("sizeBytes", h == null ? null : ((Number) h.get("sizeBytes")).longValue());
+    out.put("daemon", h == null ? null : h.getString("daemonId"));
+    out.put("reason", h == null ? null : h.getString("reason"));
+    out.put("updated", h == null || h.getDate("updated") == null ? null
+        : Links.iso(h.getDate("updated").toInstant()));
+    return out;
   }
 
   /** Clusters a backup can be configured for: replica sets outside a sharded cluster, and sharded clusters. */

@@ -23,6 +23,12 @@ public final class Collections {
   public static final String BACKUPS = "backups";
   /** GridFS bucket of backup batches (initial sync and oplog) as received. */
   public static final String BACKUP_DATA_BUCKET = "backupData";
+  /** Backup daemons' leases on backups: {@code {_id: backupId, daemonId, expires}}. */
+  public static final String LEASES = "leases";
+  /** Running backup daemons, renewed like leases: {@code {_id: daemonId, host, expires}}. */
+  public static final String DAEMONS = "daemons";
+  /** Each backup's head status as its daemon reports it (docs/backup-protocol.md, "Status"). */
+  public static final String HEADS = "heads";
   public static final String INVITATIONS = "invitations";
   public static final String JOIN_REQUESTS = "joinRequests";
 }

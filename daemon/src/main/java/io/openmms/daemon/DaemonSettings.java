@@ -1,0 +1,40 @@
+package io.openmms.daemon;
+
+import io.openmms.common.config.Setting;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Every setting of the backup daemon ({@code openmms daemon}). */
+public final class DaemonSettings {
+  private DaemonSettings() {}
+
+  public static final Setting<String> APPDB_URI = Setting.string("daemon.appdb.uri", null,
+      "Connection string of the application database the server uses (required: the daemon never"
+          + " starts an embedded one). For a server running its embedded database, the connection"
+          + " string it logs at start.").secret();
+  public static final Setting<String> APPDB_NAME = Setting.string("daemon.appdb.name", "openmms",
+      "Name of the application database (the server's server.appdb.name).");
+  public static final Setting<Path> DATA_DIR = Setting.path("daemon.data.dir", "./daemon-data",
+      "Directory for the daemon's lock file and admin token. Only one daemon may use it at a"
+          + " time.");
+  public static final Setting<String> ID = Setting.string("daemon.id", null,
+      "This daemon's name in leases and head reports. Default: the host name and a hash of the"
+          + " data directory, stable across restarts.");
+  public static final Setting<Path> HEAD_DIR = Setting.path("daemon.head.dir",
+      "./daemon-data/heads", "Directory holding one head (a RocksDB database) per backed-up"
+          + " replica set, in a subdirectory named after the backup id.");
+  public static final Setting<Duration> LEASE_DURATION = Setting.duration("daemon.lease.duration",
+      "60s", Duration.ofMillis(500), "How long a lease on a backup lasts without renewal; it is"
+          + " renewed every third of it. A daemon that dies loses its backups to another daemon"
+          + " after this long. The daemons' clocks must agree to well within it.");
+  public static final Setting<Duration> POLL_INTERVAL = Setting.duration("daemon.poll.interval",
+      "1s", Duration.ofMillis(10), "How often the daemon looks for new batches of its backups and"
+          + " for backups without a daemon.");
+  public static final Setting<Integer> ADMIN_PORT = Setting.port("daemon.admin.port", 8640,
+      "Port of the admin endpoint (health, metrics, thread dump, shutdown) on 127.0.0.1 only"
+          + " (0 picks a free port).");
+
+  public static final List<Setting<?>> ALL = List.of(APPDB_URI, APPDB_NAME, DATA_DIR, ID,
+      HEAD_DIR, LEASE_DURATION, POLL_INTERVAL, ADMIN_PORT);
+}
