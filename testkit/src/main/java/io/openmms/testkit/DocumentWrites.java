@@ -203,7 +203,7 @@ final class DocumentWrites {
         if (collection == null) {
             return null;
         }
-        for (Document document : collection.handleQuery(new Document("_id", new Document("$eq", id)), 0, 1)) {
+        for (Document document : collection.handleQuery(new Document("_id", id), 0, 1)) {
             return document.cloneDeeply();
         }
         return null;
