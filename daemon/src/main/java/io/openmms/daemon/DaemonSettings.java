@@ -1,5 +1,6 @@
 package io.openmms.daemon;
 
+import io.openmms.common.config.Config;
 import io.openmms.common.config.Setting;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,9 +22,16 @@ public final class DaemonSettings {
   public static final Setting<String> ID = Setting.string("daemon.id", null,
       "This daemon's name in leases and head reports. Default: the host name and a hash of the"
           + " data directory, stable across restarts.");
-  public static final Setting<Path> HEAD_DIR = Setting.path("daemon.head.dir",
-      "./daemon-data/heads", "Directory holding one head (a RocksDB database) per backed-up"
-          + " replica set, in a subdirectory named after the backup id.");
+  public static final Setting<Path> HEAD_DIR = Setting.path("daemon.head.dir", null,
+      "Directory holding one head (a RocksDB database) per backed-up replica set, in a"
+          + " subdirectory named after the backup id. Default: the heads directory in"
+          + " daemon.data.dir (./daemon-data/heads).");
+
+  /** The head directory: {@link #HEAD_DIR}, else {@code heads} in {@link #DATA_DIR}. */
+  public static Path headDir(Config config) {
+    Path dir = config.get(HEAD_DIR);
+    return dir != null ? dir : config.get(DATA_DIR).resolve("heads");
+  }
   public static final Setting<Duration> LEASE_DURATION = Setting.duration("daemon.lease.duration",
       "60s", Duration.ofMillis(500), "How long a lease on a backup lasts without renewal; it is"
           + " renewed every third of it. A daemon that dies loses its backups to another daemon"

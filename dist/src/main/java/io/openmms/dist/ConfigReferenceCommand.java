@@ -19,6 +19,7 @@ final class ConfigReferenceCommand implements Callable<Integer> {
     Map<String, List<Setting<?>>> m = new LinkedHashMap<>();
     m.put("server (`openmms server`, `server.properties`)", ServerSettings.ALL);
     m.put("agent (`openmms agent`, `agent.properties`)", AgentSettings.ALL);
+    m.put("daemon (`openmms daemon`, `daemon.properties`)", io.openmms.daemon.DaemonSettings.ALL);
     return m;
   }
 

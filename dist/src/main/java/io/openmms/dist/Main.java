@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code openmms} launcher: one command with a subcommand per part of the product. */
 @Command(name = "openmms", mixinStandardHelpOptions = true, version = "openmms 0.1.0",
     description = "On-premises monitoring and backup for MongoDB.",
-    subcommands = {DemoCommand.class, ServerCommand.class, AgentCommand.class, StopCommand.class,
-        ConfigReferenceCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, ServerCommand.class, DaemonCommand.class, AgentCommand.class,
+        StopCommand.class, ConfigReferenceCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static void main(String[] args) {
     System.exit(run(args));

@@ -90,7 +90,7 @@ public final class BackupDaemon implements AutoCloseable {
     this.db = db;
     this.lockChannel = lockChannel;
     this.lock = lock;
-    this.headDir = config.get(DaemonSettings.HEAD_DIR).toAbsolutePath();
+    this.headDir = DaemonSettings.headDir(config).toAbsolutePath();
     this.poll = config.get(DaemonSettings.POLL_INTERVAL);
     String id = config.get(DaemonSettings.ID);
     this.daemonId = id != null ? id : defaultId(config.get(DaemonSettings.DATA_DIR));
@@ -112,7 +112,7 @@ public final class BackupDaemon implements AutoCloseable {
     FileLock lock;
     try {
       Files.createDirectories(dataDir);
-      Files.createDirectories(config.get(DaemonSettings.HEAD_DIR));
+      Files.createDirectories(DaemonSettings.headDir(config));
       channel = FileChannel.open(dataDir.resolve("daemon.lock"), StandardOpenOption.CREATE,
           StandardOpenOption.WRITE);
       lock = channel.tryLock();
@@ -179,6 +179,12 @@ public final class BackupDaemon implements AutoCloseable {
   HeadReader head(String backupId) {
     HeadWorker w = workers.get(backupId);
     return w == null ? null : w.head();
+  }
+
+  /** The last head report of a backup this daemon works on, or {@code null}. For tests. */
+  HeadReports.Report workerReport(String backupId) {
+    HeadWorker w = workers.get(backupId);
+    return w == null ? null : w.lastReport();
   }
 
   /** Blocks until the daemon has stopped (for example through the admin shutdown). */
