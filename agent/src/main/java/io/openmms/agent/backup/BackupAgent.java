@@ -102,7 +102,7 @@ public final class BackupAgent implements AutoCloseable {
       } catch (IOException e) {
         if (!failing) {
           LOG.warn("Backup agent: cannot read assignments ({}); retrying with backoff",
-              e.getMessage());
+              e.getMessage() == null ? e.toString() : e.getMessage());
           failing = true;
         }
         wait = backoff.next();
@@ -154,8 +154,10 @@ public final class BackupAgent implements AutoCloseable {
     workers.entrySet().removeIf(e -> {
       Assignment a = wanted.get(e.getKey());
       if (a == null || !a.syncId().equals(e.getValue().assignment().syncId())) {
-        LOG.info("{}: {}; stopping its worker", e.getValue().assignment().label(),
-            a == null ? "no longer assigned" : "superseded by sync " + a.syncId());
+        if (e.getValue().isAlive()) {
+          LOG.info("{}: {}; stopping its worker", e.getValue().assignment().label(),
+              a == null ? "no longer assigned" : "superseded by sync " + a.syncId());
+        }
         e.getValue().stop();
         return true;
       }

@@ -185,7 +185,7 @@ final class OplogReader implements Runnable {
         RawBsonDocument oldest = oplog.find().sort(NATURAL_ASC).limit(1).first();
         if (oldest == null || oldest.getTimestamp("ts").compareTo(from) > 0) {
           throw gap("the oldest oplog entry is " + (oldest == null ? "none"
-              : oldest.getTimestamp("ts")));
+              : describe(oldest.getTimestamp("ts"))));
         }
       }
       Thread.sleep(options.pollInterval().toMillis());
@@ -196,7 +196,7 @@ final class OplogReader implements Runnable {
     BsonTimestamp ts = entry.getTimestamp("ts");
     if (!verified) {
       if (!ts.equals(last)) {
-        throw gap("the oldest oplog entry at or after the position is " + ts);
+        throw gap("the oldest oplog entry at or after the position is " + describe(ts));
       }
       verified = true;
       if (!includeLast) {
