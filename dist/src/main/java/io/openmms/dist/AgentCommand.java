@@ -2,6 +2,7 @@ package io.openmms.dist;
 
 import io.openmms.agent.AgentSettings;
 import io.openmms.agent.MonitoringAgent;
+import io.openmms.agent.backup.BackupAgent;
 import io.openmms.common.config.Config;
 import io.openmms.common.util.PrivateFiles;
 import java.nio.file.Files;
@@ -49,11 +50,19 @@ final class AgentCommand implements Callable<Integer> {
     put(o, AgentSettings.DATA_DIR.key(), dataDir == null ? null : dataDir.toString());
     Config config = overrides.load("agent", AgentSettings.ALL, o);
     MonitoringAgent agent = new MonitoringAgent(config, Clock.systemUTC());
+    BackupAgent backup = config.get(AgentSettings.BACKUP_ENABLED)
+        ? new BackupAgent(config, Clock.systemUTC()) : null;
     agent.start();
+    if (backup != null) {
+      backup.start();
+    }
     Path pidFile = config.get(AgentSettings.DATA_DIR).resolve("agent.pid");
     PrivateFiles.write(pidFile, Long.toString(ProcessHandle.current().pid()));
     CountDownLatch done = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (backup != null) {
+        Lifecycle.closeQuietly(backup);
+      }
       Lifecycle.closeQuietly(agent);
       try {
         Files.deleteIfExists(pidFile);
