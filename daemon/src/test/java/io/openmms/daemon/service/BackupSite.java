@@ -87,11 +87,26 @@ final class BackupSite implements AutoCloseable {
    * returns an agent for it.
    */
   Agent startBackup(String replicaSetName) throws Exception {
-    HostSample sample = new HostSample(replicaSetName + "-db1", 27017, System.currentTimeMillis(),
-        false, null, "PRIMARY", replicaSetName, null, false, null, "7.0.14", 100L,
+    String clusterId = start(replicaSetName, List.of(sample(replicaSetName, null, false, null)));
+    return new Agent(clusterId, server.backups().get(clusterId).syncId());
+  }
+
+  /** A sharded cluster with one shard and config servers, its backup started; its cluster id. */
+  String startShardedBackup(String clusterName) throws Exception {
+    return start(clusterName, List.of(sample(clusterName + "-sh0", clusterName + "-sh0", false,
+        clusterName), sample(clusterName + "-cfg", null, true, clusterName)));
+  }
+
+  private static HostSample sample(String replicaSetName, String shardName, boolean configServer,
+      String clusterName) {
+    return new HostSample(replicaSetName + "-db1", 27017, System.currentTimeMillis(), false, null,
+        "PRIMARY", replicaSetName, shardName, configServer, clusterName, "7.0.14", 100L,
         Map.of("OPCOUNTER_INSERT", 1L), Map.of("CONNECTIONS", 1.0), null);
+  }
+
+  private String start(String clusterName, List<HostSample> samples) throws Exception {
     byte[] body = Json.mapper().writeValueAsBytes(new MonitoringBatch("agent-" + (++agents), 1,
-        "test", List.of(sample)));
+        "test", samples));
     var r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/agents/api/monitoring/v1/samples"))
         .header("Content-Type", "application/json").header("Content-Encoding", "gzip")
         .header("Authorization", basic(group(), credentials.agentKey()))
@@ -100,18 +115,23 @@ final class BackupSite implements AutoCloseable {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     String clusterId = null;
     for (JsonNode c : api("/backupConfigs").get("results")) {
-      if (c.get("clusterName").asText().equals(replicaSetName)) {
+      if (c.get("clusterName").asText().equals(clusterName)) {
         clusterId = c.get("clusterId").asText();
       }
     }
-    assertThat(clusterId).as("cluster of " + replicaSetName).isNotNull();
+    assertThat(clusterId).as("cluster " + clusterName).isNotNull();
     var p = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/api/public/v1.0/groups/"
         + group() + "/backupConfigs/" + clusterId)).header("Authorization", adminAuth())
         .header("Content-Type", "application/json").method("PATCH",
             HttpRequest.BodyPublishers.ofString("{\"statusName\": \"STARTED\"}")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(p.statusCode()).as(p.body()).isEqualTo(200);
-    return new Agent(clusterId, server.backups().get(clusterId).syncId());
+    return clusterId;
+  }
+
+  /** An agent for a started backup (a shard's or config servers' replica set). */
+  Agent agentFor(String backupId) {
+    return new Agent(backupId, server.backups().get(backupId).syncId());
   }
 
   /** GET on the public API under the group, as the owner. */

@@ -191,4 +191,28 @@ class DaemonApplyTest {
     assertThat(docs(daemon.head(agent.backupId), "app.c")).containsExactly("{\"_id\":1,\"n\":2}");
     assertThat(site.headStatus(agent.backupId).has("reason")).isFalse();
   }
+
+  @Test
+  void aShardedClustersHeadStatusListsEachShardAndTheConfigServers() throws Exception {
+    String clusterId = site.startShardedBackup("sc");
+    JsonNode status = site.headStatus(clusterId);
+    assertThat(status.get("totalCount").asInt()).isEqualTo(2);
+    assertThat(status.get("results")).extracting(r -> r.get("replicaSetName").asText())
+        .containsExactlyInAnyOrder("sc-sh0", "sc-cfg");
+    // each replica set is a backup of its own, which a daemon picks up
+    for (JsonNode r : status.get("results")) {
+      BackupSite.Agent agent = site.agentFor(r.get("clusterId").asText());
+      agent.syncStart(600).collection("config.x").syncEnd(600);
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      for (JsonNode r : site.headStatus(clusterId).get("results")) {
+        if (!r.get("state").asText().equals("STEADY")) {
+          return false;
+        }
+      }
+      return true;
+    });
+    assertThat(site.headStatus(clusterId).get("results"))
+        .allSatisfy(r -> assertThat(r.get("daemon").asText()).isEqualTo("d1"));
+  }
 }
