@@ -15,6 +15,7 @@ import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.CursorNotFoundException;
+import de.bwaldvogel.mongo.exception.MongoServerError;
 import de.bwaldvogel.mongo.oplog.NoopOplog;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import io.netty.channel.Channel;
@@ -96,7 +97,12 @@ final class DataBackend extends MemoryBackend {
             case "create" -> locked(() -> catalog.create(channel, database, query));
             case "drop" -> locked(() -> catalog.drop(channel, database, query));
             case "dropdatabase" -> locked(() -> catalog.dropDatabase(channel, database, query));
-            case "renamecollection" -> locked(() -> catalog.rename(channel, query));
+            case "renamecollection" -> {
+                if (!"admin".equals(database)) {
+                    throw new MongoServerError(13, "Unauthorized", "renameCollection may only be run against the admin database.");
+                }
+                yield locked(() -> catalog.rename(channel, query));
+            }
             case "createindexes" -> locked(() -> catalog.createIndexes(channel, database, query));
             case "dropindexes", "deleteindexes" -> locked(() -> catalog.dropIndexes(channel, database, query));
             case "collmod" -> locked(() -> catalog.collMod(database, query));

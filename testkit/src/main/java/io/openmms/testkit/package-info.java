@@ -8,8 +8,15 @@
  * MongoDB 7.0 manual so the official driver and the openmms agents treat them as real deployments.
  * Production code never depends on this package (SPEC §8).
  *
- * <p>Known limits: the mongos does not route CRUD to the shards; the oplog is not capped; updates are
- * logged with the client's update operators; no authentication, transactions or exhaust streaming
- * (a hello is answered once per request, which the driver accepts).
+ * <p>The oplog is written by the stand-in itself in the shapes of MongoDB 5.0+ (inserts with
+ * {@code o2: {_id}}, {@code $v: 2} update diffs or replacements, deletes, DDL commands on
+ * {@code <db>.$cmd}, implicit creates), serves tailable awaitData cursors and can be capped
+ * ({@link io.openmms.testkit.ReplicaSetStandIn#setOplogMaxEntries}).
+ *
+ * <p>Known limits: the mongos does not route CRUD to the shards; no authentication, transactions,
+ * change streams or exhaust streaming (a hello is answered once per request, which the driver
+ * accepts); {@code aggregate} with {@code $out}/{@code $merge} writes are not logged; capped
+ * collections other than the oplog are not capped; retryable-write fields ({@code lsid},
+ * {@code txnNumber}, {@code stmtId}) are not added to entries.
  */
 package io.openmms.testkit;
