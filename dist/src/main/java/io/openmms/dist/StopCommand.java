@@ -16,16 +16,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "stop", mixinStandardHelpOptions = true,
-    description = {"Stop a running server or demo (through its localhost admin port) or agent"
+    description = {"Stop a running server, demo or daemon (through its localhost admin port) or agent"
         + " (by its pid file), and wait until it has stopped."})
 final class StopCommand implements Callable<Integer> {
   @Parameters(arity = "0..1", defaultValue = "server", paramLabel = "COMPONENT",
-      description = "server (also stops a demo) or agent. Default: server.")
+      description = "server (also stops a demo), daemon or agent. Default: server.")
   String component;
 
   @Option(names = "--data-dir", paramLabel = "DIR",
       description = "The component's data directory. Default: ./data for the server,"
-          + " ./agent-data for the agent.")
+          + " ./daemon-data for the daemon, ./agent-data for the agent.")
   Path dataDir;
 
   @Option(names = "--timeout", defaultValue = "60", description = "Seconds to wait. Default: 60.")
@@ -34,19 +34,21 @@ final class StopCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     return switch (component) {
-      case "server", "demo" -> stopServer(dataDir == null ? Path.of("data") : dataDir);
+      case "server", "demo" -> stopAdmin("server", dataDir == null ? Path.of("data") : dataDir);
+      case "daemon" -> stopAdmin("daemon", dataDir == null ? Path.of("daemon-data") : dataDir);
       case "agent" -> stopAgent(dataDir == null ? Path.of("agent-data") : dataDir);
       default -> {
-        System.err.println("Unknown component '" + component + "': use server or agent");
+        System.err.println("Unknown component '" + component + "': use server, daemon or agent");
         yield 2;
       }
     };
   }
 
-  private int stopServer(Path dir) throws Exception {
-    Path info = dir.resolve("server-admin.properties");
+  /** Stops a server or daemon through its admin port, using the token file it wrote at start. */
+  private int stopAdmin(String name, Path dir) throws Exception {
+    Path info = dir.resolve(name + "-admin.properties");
     if (!Files.exists(info)) {
-      System.err.println("No running server found: " + info + " does not exist");
+      System.err.println("No running " + name + " found: " + info + " does not exist");
       return 1;
     }
     Properties p = PrivateFiles.readProperties(info);
@@ -58,11 +60,12 @@ final class StopCommand implements Callable<Integer> {
           .header(AdminEndpoint.TOKEN_HEADER, p.getProperty("token"))
           .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
-        System.err.println("The server refused to stop: " + r.body());
+        System.err.println("The " + name + " refused to stop: " + r.body());
         return 1;
       }
     } catch (java.net.ConnectException e) {
-      System.err.println("No server answers on admin port " + port + " (stale " + info + ")");
+      System.err.println("No " + name + " answers on admin port " + port + " (stale " + info
+          + ")");
       Files.deleteIfExists(info);
       return 1;
     } catch (java.io.IOException e) {
@@ -73,10 +76,10 @@ final class StopCommand implements Callable<Integer> {
       Thread.sleep(200);
     }
     if (Files.exists(info)) {
-      System.err.println("The server did not stop within " + timeoutSeconds + " s");
+      System.err.println("The " + name + " did not stop within " + timeoutSeconds + " s");
       return 1;
     }
-    System.out.println("Server stopped.");
+    System.out.println(Character.toUpperCase(name.charAt(0)) + name.substring(1) + " stopped.");
     return 0;
   }
 
