@@ -39,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The Backup HTTP service (8081) as a backup agent uses it (docs/backup-protocol.md): starting a
  * backup through the API, assignments, ordered and durable batches, resends, bad input, resync.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.MethodName.class)
 class BackupServiceTest {
   @TempDir static Path dir;
   static TestServer ts;
@@ -232,6 +233,68 @@ class BackupServiceTest {
     assertThat(unknownKind.body()).contains("Unknown batch kind");
     assertThat(assignments().get("backups").get(0).get("lastSeq").asLong()).isEqualTo(before);
     assertThat(ts.server.backups().get(id).lastSeq()).isEqualTo(before);
+  }
+
+  private static HttpResponse<String> send(String path, String agentKey, String body)
+      throws Exception {
+    var b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ts.server.backupPort() + path))
+        .header("Authorization", ApiClient.basic(group, agentKey));
+    return HTTP.send(body == null ? b.GET().build()
+        : b.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void everyEndpointRefusesBadInputWithAClearError() throws Exception {
+    patch(ts.credentials.publicKey(), ts.credentials.privateKey(), "STARTED");
+    JsonNode a = assignments().get("backups").get(0);
+    String id = a.get("backupId").asText();
+    String sync = a.get("syncId").asText();
+    long seq = a.get("lastSeq").asLong() + 1;
+    assertThat(send("/backup/api/v1/assignments", "nope", null).statusCode()).isEqualTo(401);
+    assertThat(send("/backup/api/v1/backups/" + id + "/resync", key, "{oops").statusCode())
+        .isEqualTo(400);
+    assertThat(send("/backup/api/v1/backups/" + id + "/resync", key, "{\"reason\": \"\"}")
+        .statusCode()).isEqualTo(400);
+    assertThat(send("/backup/api/v1/backups/ffff/resync", key, "{\"reason\": \"x\"}")
+        .statusCode()).isEqualTo(404);
+    assertThat(post("ffff", header("ffff", sync, seq, "syncStart"), List.of()).statusCode())
+        .isEqualTo(404);
+    var noSeq = post(id, new BsonDocument("backupId", new BsonString(id)).append("syncId",
+        new BsonString(sync)).append("kind", new BsonString("syncStart")), List.of());
+    assertThat(noSeq.statusCode()).isEqualTo(400);
+    assertThat(noSeq.body()).contains("seq");
+    String state = a.get("state").asText();
+    if (!state.equals("TAILING")) {
+      var wrongState = post(id, header(id, sync, seq, "oplog").append("firstTs",
+          new BsonTimestamp(1, 1)).append("lastTs", new BsonTimestamp(1, 1))
+          .append("count", new BsonInt32(1)), List.of(op(1, 1, "i")));
+      assertThat(wrongState.statusCode()).isIn(400, 409);
+    }
+    // a backup in TAILING state: bad oplog batches
+    assertThat(post(id, header(id, sync, seq, "syncStart").append("startTs",
+        new BsonTimestamp(500, 1)), List.of()).statusCode()).isEqualTo(200);
+    assertThat(post(id, header(id, sync, seq + 1, "syncEnd").append("endTs",
+        new BsonTimestamp(501, 1)), List.of()).statusCode()).isEqualTo(200);
+    var backwards = post(id, header(id, sync, seq + 2, "oplog").append("firstTs",
+        new BsonTimestamp(502, 1)).append("lastTs", new BsonTimestamp(501, 1))
+        .append("count", new BsonInt32(2)), List.of(op(502, 1, "i"), op(501, 1, "i")));
+    assertThat(backwards.statusCode()).isEqualTo(400);
+    assertThat(backwards.body()).contains("is not after");
+    var miscount = post(id, header(id, sync, seq + 2, "oplog").append("firstTs",
+        new BsonTimestamp(502, 1)).append("lastTs", new BsonTimestamp(502, 1))
+        .append("count", new BsonInt32(5)), List.of(op(502, 1, "i")));
+    assertThat(miscount.statusCode()).isEqualTo(400);
+    var late = post(id, header(id, sync, seq + 2, "documents").append("ns",
+        new BsonString("a.b")), List.of(new BsonDocument("_id", new BsonInt32(1))));
+    assertThat(late.statusCode()).isEqualTo(409);
+    assertThat(late.body()).contains("WRONG_STATE");
+    var badNs = post(id, header(id, sync, seq + 2, "oplog").append("firstTs",
+        new BsonTimestamp(502, 1)).append("lastTs", new BsonTimestamp(502, 1))
+        .append("count", new BsonInt32(1)), List.of(new BsonDocument("ts",
+            new BsonTimestamp(502, 1)).append("op", new BsonString("x"))));
+    assertThat(badNs.statusCode()).isEqualTo(400);
+    assertThat(ts.server.backups().get(id).lastSeq()).as("nothing moved").isEqualTo(seq + 1);
   }
 
   private static List<RawBsonDocument> read(String id, String sync, long seq) throws Exception {
