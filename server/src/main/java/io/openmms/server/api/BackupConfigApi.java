@@ -44,12 +44,14 @@ public final class BackupConfigApi {
   private final HostRecords hosts;
   private final Backups backups;
   private final MongoCollection<Document> heads;
+  private final io.openmms.server.backup.BackupData data;
 
   public BackupConfigApi(Groups groups, HostRecords hosts, Backups backups, AppDatabase db) {
     this.groups = groups;
     this.hosts = hosts;
     this.backups = backups;
     this.heads = db.collection(Collections.HEADS);
+    this.data = new io.openmms.server.backup.BackupData(db);
   }
 
   public void register(JavalinConfig config) {
@@ -144,8 +146,14 @@ public final class BackupConfigApi {
       throw ApiException.badRequest("INVALID_BACKUP_STATUS",
           "statusName must be STARTED, STOPPED or TERMINATING; was " + status);
     }
-    backups.setStatus(g.id(), c.id(), status.equals("TERMINATING") ? "STOPPED" : status,
-        members(g.id(), c));
+    List<Backups.Member> members = members(g.id(), c);
+    backups.setStatus(g.id(), c.id(), status.equals("TERMINATING") ? "STOPPED" : status, members);
+    if (status.equals("TERMINATING")) {
+      // terminating deletes the stored copy; a later start begins with a new initial sync
+      for (Backups.Member m : members) {
+        data.deleteAll(m.clusterId());
+      }
+    }
     ctx.json(json(g.id(), c));
   }
 

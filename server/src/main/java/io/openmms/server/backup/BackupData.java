@@ -62,6 +62,20 @@ public final class BackupData {
     return files.size();
   }
 
+  /** Deletes the stored batches of a backup's other syncs (superseded by a resync). */
+  public int deleteOtherSyncs(String backupId, String keepSyncId) {
+    List<ObjectId> ids = new ArrayList<>();
+    bucket.find(Filters.and(Filters.eq("metadata.backupId", backupId),
+        Filters.ne("metadata.syncId", keepSyncId))).forEach(f -> ids.add(f.getObjectId()));
+    ids.forEach(bucket::delete);
+    return ids.size();
+  }
+
+  /** Deletes every stored batch of a backup (its backup was terminated). */
+  public int deleteAll(String backupId) {
+    return deleteOtherSyncs(backupId, null);
+  }
+
   private List<ObjectId> ids(String name) {
     List<ObjectId> ids = new ArrayList<>();
     bucket.find(Filters.eq("filename", name)).forEach(f -> ids.add(f.getObjectId()));

@@ -97,6 +97,9 @@ final class BackupIngest {
       throw new ApiException(409, "CONCURRENT_BATCH", "Another request moved backup " + backupId
           + " meanwhile; fetch the assignments again");
     }
+    if (kind.equals("syncEnd")) {
+      data.deleteOtherSyncs(backupId, syncId); // a completed resync supersedes older data
+    }
     return new Ack(seq, false);
   }
 

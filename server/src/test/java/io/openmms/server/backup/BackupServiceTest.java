@@ -297,6 +297,30 @@ class BackupServiceTest {
     assertThat(ts.server.backups().get(id).lastSeq()).as("nothing moved").isEqualTo(seq + 1);
   }
 
+  @Test
+  void zTerminatingDeletesTheStoredCopyAndARestartNeedsANewInitialSync() throws Exception {
+    patch(ts.credentials.publicKey(), ts.credentials.privateKey(), "STARTED");
+    JsonNode a = assignments().get("backups").get(0);
+    String id = a.get("backupId").asText();
+    String sync = a.get("syncId").asText();
+    long seq = a.get("lastSeq").asLong() + 1;
+    if (!a.get("state").asText().equals("TAILING")) {
+      assertThat(post(id, header(id, sync, seq, "syncStart").append("startTs",
+          new BsonTimestamp(900, 1)), List.of()).statusCode()).isEqualTo(200);
+    }
+    var files = ts.server.database().collection("backupData.files");
+    assertThat(files.countDocuments(new org.bson.Document("metadata.backupId", id))).isPositive();
+    var r = patch(ts.credentials.publicKey(), ts.credentials.privateKey(), "TERMINATING");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(r.body()).get("statusName").asText()).isEqualTo("STOPPED");
+    assertThat(assignments().get("backups")).isEmpty();
+    assertThat(files.countDocuments(new org.bson.Document("metadata.backupId", id))).isZero();
+    patch(ts.credentials.publicKey(), ts.credentials.privateKey(), "STARTED");
+    a = assignments().get("backups").get(0);
+    assertThat(a.get("state").asText()).isEqualTo("INITIAL_SYNC_REQUIRED");
+    assertThat(a.get("lastSeq").asLong()).isZero();
+  }
+
   private static List<RawBsonDocument> read(String id, String sync, long seq) throws Exception {
     byte[] gz = new BackupData(ts.server.database()).read(id, sync, seq);
     byte[] plain = new GZIPInputStream(new ByteArrayInputStream(gz)).readAllBytes();
