@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * The position's entry is shipped only when {@code inclusive} (the start T0 of an initial sync);
  * on resume it was shipped already. Every re-open after an error checks again.
  *
- * <p>Tailing: a tailable await cursor ({@code maxAwaitTime}, explicit {@code batchSize}). A
+ * <p>Tailing: a tailable await cursor ({@code maxAwaitTime}, explicit {@code batchSize}). What
+ * one server batch brought is queued before the next getMore, so a source that writes all the
+ * time (each getMore answered at once) is shipped as it goes, not only when it goes quiet. A
  * real primary keeps such a cursor open at the end of the oplog; when the cursor is exhausted
  * instead, or the server refuses the tailable flags, the source does not honour tailable
  * cursors, and the reader falls back to polling — {@code find({ts: {$gt: last}})
@@ -152,6 +154,9 @@ final class OplogReader implements Runnable {
         RawBsonDocument entry = cursor.tryNext();
         if (entry != null) {
           accept(entry);
+          if (cursor.available() == 0) {
+            flush(); // the server's batch is read: queue it before the next getMore
+          }
           continue;
         }
         flush();

@@ -8,10 +8,13 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.openmms.testkit.ReplicaSetStandIn;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.bson.BsonTimestamp;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
@@ -59,6 +62,50 @@ class OplogReaderTest {
       assertThat(ids).hasSize(40).doesNotHaveDuplicates().isSorted();
     } finally {
       server.shutdownNow();
+    }
+  }
+
+  /**
+   * Regression: the reader queued what it had read only when a getMore came back empty, so
+   * under a steady workload (an entry every few ms, every awaitData getMore answered at once)
+   * nothing reached the queue until a request's limit filled, minutes later, and the head fell
+   * behind. Each server batch must be queued as it arrives.
+   */
+  @Test
+  void entriesReadUnderASteadyWorkloadReachTheQueueWithoutWaitingForTheOplogToGoQuiet()
+      throws Exception {
+    try (ReplicaSetStandIn rs = ReplicaSetStandIn.start("rs0", 1);
+        OplogQueue queue = OplogQueue.open(dir.resolve("q"), 1 << 20)) {
+      MongoCollection<Document> c = rs.client().getDatabase("app").getCollection("c");
+      c.insertOne(new Document("_id", -1));
+      MongoCollection<RawBsonDocument> oplog = rs.client().getDatabase("local")
+          .getCollection("oplog.rs", RawBsonDocument.class);
+      OplogReader.TailMode mode = new OplogReader.TailMode();
+      OplogReader reader = new OplogReader(oplog, OplogReader.newest(oplog), false, queue,
+          new OplogReader.Options(1 << 20, 10_000, 1000, Duration.ofSeconds(1),
+              Duration.ofMillis(50), Duration.ofMillis(200)), "rs0", mode);
+      AtomicBoolean writing = new AtomicBoolean(true);
+      Thread writer = new Thread(() -> {
+        for (int i = 0; writing.get(); i++) {
+          c.insertOne(new Document("_id", i));
+          LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
+        }
+      });
+      Thread t = new Thread(reader);
+      writer.start();
+      t.start();
+      try {
+        List<RawBsonDocument> first = queue.take(1 << 20, 10_000, 3000);
+        assertThat(writer.isAlive()).isTrue();
+        assertThat(first).as("entries queued within 3 s while the writes go on").isNotEmpty();
+        assertThat(mode.polling()).isFalse();
+      } finally {
+        writing.set(false);
+        writer.join();
+        reader.stop();
+        t.interrupt();
+        t.join();
+      }
     }
   }
 
