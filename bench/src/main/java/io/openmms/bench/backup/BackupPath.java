@@ -37,7 +37,10 @@ import java.util.concurrent.Executors;
  * backup agent ({@code agent.backup.enabled=true}) and a daemon on the server's database. All
  * settings are the defaults but the ports, the directories and the agents' 1 s assignment and
  * poll intervals (which only shorten the start), and {@code agent.backup.batch.max.documents}
- * when {@code -Dbench.agent.batch.documents} gives it.
+ * when {@code -Dbench.agent.batch.documents} gives it. With {@code -Dbench.appdb=memory} the
+ * server and the daemon use an in-process mongo-java-server with the memory backend as their
+ * application database instead of the embedded one (durable H2), to show what the path does when
+ * the stored batches are cheap to read.
  *
  * <p>The daemon offers its open head only to its own package ({@code BackupDaemon.head}, for
  * tests); the benchmark reads it through reflection to see when a marker document arrives.
@@ -45,6 +48,8 @@ import java.util.concurrent.Executors;
 final class BackupPath implements AutoCloseable {
   /** System property: the agent's {@code agent.backup.batch.max.documents}, when given. */
   static final String BATCH_DOCUMENTS = "bench.agent.batch.documents";
+  /** System property: {@code embedded} (the default) or {@code memory}, see the class comment. */
+  static final String APPDB = "bench.appdb";
 
   private final Path dir;
   private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(2,
@@ -56,6 +61,8 @@ final class BackupPath implements AutoCloseable {
   final OpenmmsServer server;
   final InitialSetup.Credentials credentials;
   private final Config agentConfig;
+  private final de.bwaldvogel.mongo.MongoServer memoryAppDb;
+  private final String appDbUri;
   private MonitoringAgent monitoring;
   private BackupAgent agent;
   private BackupDaemon daemon;
@@ -69,9 +76,18 @@ final class BackupPath implements AutoCloseable {
     o.put(ServerSettings.HTTP_HOST.key(), "127.0.0.1");
     o.put(ServerSettings.ADMIN_PORT.key(), "0");
     o.put(ServerSettings.BACKUP_HTTP_PORT.key(), "0");
+    if (System.getProperty(APPDB, "embedded").equals("memory")) {
+      memoryAppDb = new de.bwaldvogel.mongo.MongoServer(
+          new de.bwaldvogel.mongo.backend.memory.MemoryBackend());
+      o.put(ServerSettings.APPDB_URI.key(), memoryAppDb.bindAndGetConnectionString());
+    } else {
+      memoryAppDb = null;
+    }
     server = OpenmmsServer.start(Config.of("server", ServerSettings.ALL, o), Clock.systemUTC(),
         new SecureRandom());
     credentials = InitialSetup.ensure(server, "admin", "Bench", "bench-Passw0rd");
+    appDbUri = memoryAppDb != null ? o.get(ServerSettings.APPDB_URI.key())
+        : server.database().embeddedConnectionString();
     Map<String, String> a = new HashMap<>();
     a.put(AgentSettings.SERVER_URL.key(), url());
     a.put(AgentSettings.BACKUP_SERVER_URL.key(), "http://127.0.0.1:" + server.backupPort());
@@ -124,7 +140,7 @@ final class BackupPath implements AutoCloseable {
   /** Starts a daemon (again) on the same data and head directories, with the defaults. */
   void startDaemon() {
     Map<String, String> o = new HashMap<>();
-    o.put(DaemonSettings.APPDB_URI.key(), server.database().embeddedConnectionString());
+    o.put(DaemonSettings.APPDB_URI.key(), appDbUri);
     o.put(DaemonSettings.DATA_DIR.key(), dir.resolve("daemon").toString());
     o.put(DaemonSettings.HEAD_DIR.key(), dir.resolve("daemon").resolve("heads").toString());
     o.put(DaemonSettings.ID.key(), "bench-daemon");
@@ -208,6 +224,9 @@ final class BackupPath implements AutoCloseable {
       daemon.close();
     }
     server.close();
+    if (memoryAppDb != null) {
+      memoryAppDb.shutdownNow();
+    }
     http.close();
   }
 }
