@@ -98,6 +98,8 @@ public final class FileBlockStore implements BlockStore {
         FileLock lock;
         try {
             lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null;
         } catch (IOException | RuntimeException e) {
             lockChannel.close();
             throw e;

@@ -81,6 +81,11 @@ public final class S3BlockStore implements BlockStore {
         return new S3BlockStore(client, true, config.bucket(), config.prefix(), codec);
     }
 
+    /** The SDK client, for tests and for creating the bucket. */
+    S3Client client() {
+        return s3;
+    }
+
     private String key(BlockId id) {
         return keyPrefix + id.hex();
     }

@@ -1,0 +1,96 @@
+package io.openmms.blockstore;
+
+import java.io.IOException;
+import java.util.stream.Stream;
+
+/**
+ * Wraps a store to inject faults at the sealed level: the Nth write fails before anything is
+ * written, and the first read after {@link #corruptNextRead()} returns its bytes with one bit
+ * flipped (as a bad disk or a broken proxy would). Verification above the sealed level must
+ * catch both.
+ */
+final class FaultyBlockStore implements BlockStore {
+    private final BlockStore delegate;
+    private int writes;
+    private int failWriteAt = -1;
+    private boolean corruptNextRead;
+
+    FaultyBlockStore(BlockStore delegate) {
+        this.delegate = delegate;
+    }
+
+    /** The {@code n}-th write from now (1 = the next) throws without writing. */
+    synchronized FaultyBlockStore failWrite(int n) {
+        failWriteAt = writes + n;
+        return this;
+    }
+
+    synchronized FaultyBlockStore corruptNextRead() {
+        corruptNextRead = true;
+        return this;
+    }
+
+    @Override
+    public String location() {
+        return "faulty:" + delegate.location();
+    }
+
+    @Override
+    public BlockCodec codec() {
+        return delegate.codec();
+    }
+
+    @Override
+    public long putSealed(BlockId id, byte[] sealed) throws IOException {
+        synchronized (this) {
+            if (++writes == failWriteAt) {
+                throw new BlockStoreException("injected failure of write " + writes + " (block " + id + ")",
+                        Failures.Kind.RETRYABLE, null);
+            }
+        }
+        return delegate.putSealed(id, sealed);
+    }
+
+    @Override
+    public byte[] getSealed(BlockId id) throws IOException {
+        byte[] sealed = delegate.getSealed(id);
+        synchronized (this) {
+            if (corruptNextRead) {
+                corruptNextRead = false;
+                sealed = sealed.clone();
+                sealed[sealed.length - 1] ^= 0x01;
+            }
+        }
+        return sealed;
+    }
+
+    @Override
+    public boolean exists(BlockId id) throws IOException {
+        return delegate.exists(id);
+    }
+
+    @Override
+    public boolean delete(BlockId id) throws IOException {
+        return delegate.delete(id);
+    }
+
+    @Override
+    public Stream<BlockInfo> list() throws IOException {
+        return delegate.list();
+    }
+
+    @Override
+    public StoreStats stats() throws IOException {
+        return delegate.stats();
+    }
+
+    @Override
+    public void flush() throws IOException {
+        delegate.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        delegate.close();
+    }
+}
