@@ -132,7 +132,7 @@ abstract class BlockStoreContract {
     @Test
     void theListingAndStatsAgreeWithWhatPutReturned() throws IOException {
         Map<BlockId, Long> sizes = new HashMap<>();
-        for (int i = 0; i < 25; i++) {
+        for (int i = 0; i < 12; i++) {
             Block b = text("doc " + i + " ", 100 + i * 37);
             sizes.put(b.id(), store.put(b));
         }
@@ -142,13 +142,13 @@ abstract class BlockStoreContract {
             listed = all.collect(Collectors.toMap(BlockInfo::id, BlockInfo::storedBytes));
         }
         assertThat(listed).isEqualTo(sizes);
-        assertThat(store.stats()).isEqualTo(new StoreStats(25, sizes.values().stream().mapToLong(x -> x).sum()));
+        assertThat(store.stats()).isEqualTo(new StoreStats(12, sizes.values().stream().mapToLong(x -> x).sum()));
     }
 
     @Test
     void flushedBlocksSurviveAReopen() throws IOException {
         List<Block> blocks = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 8; i++) {
             blocks.add(Block.of(bytes(20_000 + i, 100 + i)));
             store.put(blocks.get(i));
         }
@@ -157,7 +157,7 @@ abstract class BlockStoreContract {
         for (Block b : blocks) {
             assertThat(store.get(b.id())).isEqualTo(b.content());
         }
-        assertThat(store.stats().blocks()).isEqualTo(20);
+        assertThat(store.stats().blocks()).isEqualTo(8);
     }
 
     @Test
@@ -265,7 +265,7 @@ abstract class BlockStoreContract {
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 futures.add(pool.submit(() -> {
-                    for (int i = 0; i < 30; i++) {
+                    for (int i = 0; i < 12; i++) {
                         written.addAndGet(store.put(text("shared " + i + " ", 200)));
                     }
                     return null;
@@ -278,7 +278,7 @@ abstract class BlockStoreContract {
             pool.shutdownNow();
         }
         store.flush();
-        assertThat(store.stats()).isEqualTo(new StoreStats(30, written.get()));
-        assertThat(store.get(text("shared 17 ", 200).id())).isEqualTo(text("shared 17 ", 200).content());
+        assertThat(store.stats()).isEqualTo(new StoreStats(12, written.get()));
+        assertThat(store.get(text("shared 7 ", 200).id())).isEqualTo(text("shared 7 ", 200).content());
     }
 }

@@ -43,7 +43,7 @@ final class BsonStreams {
             for (int k = r.nextInt(5); k > 0; k--) {
                 tags.add(word(r));
             }
-            docs.add(new Document("_id", new ObjectId((int) (created / 1000), i))
+            docs.add(new Document("_id", objectId((int) (created / 1000), i))
                     .append("customerId", 1_000_000L + i)
                     .append("name", cap(word(r)) + " " + cap(word(r)))
                     .append("email", word(r) + "." + word(r) + i + "@example.com")
@@ -75,6 +75,11 @@ final class BsonStreams {
                 tags.add(word(r));
             }
         }
+    }
+
+    /** A timestamp-first ObjectId with no per-process random part, so streams are reproducible. */
+    private static ObjectId objectId(int seconds, int counter) {
+        return new ObjectId(ByteBuffer.allocate(12).putInt(seconds).putInt(0x6f6d6d73).putInt(counter).array());
     }
 
     static byte[] encode(List<Document> docs) {

@@ -71,6 +71,6 @@ class ChunkerGoldenTest {
     private static final int SMALL_COUNT = 115;
     private static final List<Long> SMALL_FIRST = List.of(0L, 4541L, 8867L, 24809L, 31749L, 34209L, 44245L, 52854L);
     private static final String SMALL_DIGEST = "34eae4a3a684b84de3425c81418df267f971ec799a902e6fd98901da28b26968";
-    private static final List<Long> BSON_OFFSETS = List.of(0L, 316510L, 1420370L, 3181195L, 4842653L, 6232647L,
-            7299912L, 8577309L, 10088958L, 11314525L);
+    private static final List<Long> BSON_OFFSETS = List.of(0L, 316510L, 1420370L, 2674833L, 3862189L, 5019089L,
+            6232647L, 7299912L, 8577309L, 10059369L, 11614994L);
 }

@@ -77,4 +77,16 @@ class S3BlockStoreTest extends BlockStoreContract {
             assertThat(o.size()).isEqualTo(stored);
         });
     }
+
+    @Test
+    void aConditionalPutOfAnExistingBlockIsRefused() throws IOException {
+        Block b = text("raced ", 100);
+        store.put(b);
+        String key = config.prefix() + "blocks/" + b.id().hex();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ((S3BlockStore) store).client().putObject(
+                        r -> r.bucket("blocks").key(key).ifNoneMatch("*"), RequestBody.fromBytes(new byte[] {1})))
+                .isInstanceOfSatisfying(software.amazon.awssdk.services.s3.model.S3Exception.class,
+                        e -> assertThat(e.statusCode()).isEqualTo(412));
+        assertThat(store.get(b.id())).isEqualTo(b.content());
+    }
 }
