@@ -332,7 +332,7 @@ public final class FileBlockStore implements BlockStore {
             try {
                 return read(loc);
             } catch (IOException e) {
-                if (attempt < 3 && blocks.get(id) != loc) {
+                if (attempt < 3 && moved(id, loc)) {
                     continue;
                 }
                 if (e instanceof EOFException) {
@@ -341,6 +341,20 @@ public final class FileBlockStore implements BlockStore {
                 throw Failures.wrap("reading block " + id + " from pack " + loc.pack() + " in " + root, e);
             }
         }
+    }
+
+    /**
+     * True when the block's location changed since {@code loc} was read: its pending pack was
+     * committed (the writer's channel closes before the locations are updated, under the monitor)
+     * or its pack was repacked.
+     */
+    private boolean moved(BlockId id, Location loc) {
+        if (loc.writer() != null) {
+            synchronized (this) {
+                return blocks.get(id) != loc;
+            }
+        }
+        return blocks.get(id) != loc;
     }
 
     private byte[] read(Location loc) throws IOException {
