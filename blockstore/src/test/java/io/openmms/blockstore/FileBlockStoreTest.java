@@ -248,4 +248,32 @@ class FileBlockStoreTest extends BlockStoreContract {
             assertThat(BlockCodec.plain().open(blocks.get(0).id(), first.array())).isEqualTo(blocks.get(0).content());
         }
     }
+
+    @Test
+    void readsRacingPackCommitsAlwaysFindTheirBlock() throws Exception {
+        List<Block> blocks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread reader = new Thread(() -> {
+            try {
+                while (!done.get()) {
+                    for (Block b : blocks) {
+                        assertThat(store.get(b.id())).isEqualTo(b.content());
+                    }
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        reader.start();
+        for (int i = 0; i < 120; i++) {
+            Block b = Block.of(bytes(9_000, 500 + i));
+            store.put(b);
+            blocks.add(b);
+        }
+        done.set(true);
+        reader.join();
+        assertThat(failure.get()).isNull();
+        assertThat(packFiles(root()).size()).as("about 1 MB in 256 KiB packs").isGreaterThanOrEqualTo(4);
+    }
 }
