@@ -71,6 +71,7 @@ public final class OpenmmsServer implements AutoCloseable {
   private final AgentKeys agentKeys;
   private final AuditLog audit;
   private final Backups backups;
+  private final io.openmms.server.backup.OplogPruner oplogPruner;
   private final Rollups rollups;
   private final ScheduledExecutorService scheduler;
   private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -92,6 +93,7 @@ public final class OpenmmsServer implements AutoCloseable {
     this.agentKeys = new AgentKeys(db, secrets, clock);
     this.audit = new AuditLog(db, clock);
     this.backups = new Backups(db, secrets, clock);
+    this.oplogPruner = new io.openmms.server.backup.OplogPruner(db, backups);
     this.rollups = new Rollups(db, clock, config.get(ServerSettings.RETENTION_MINUTE),
         config.get(ServerSettings.RETENTION_HOUR), config.get(ServerSettings.RETENTION_DAY));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -173,6 +175,11 @@ public final class OpenmmsServer implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("Roll-up failed; will retry at the next interval: {}", e.toString());
     }
+    try {
+      oplogPruner.run();
+    } catch (RuntimeException e) {
+      LOG.warn("Pruning stored oplog failed; will retry at the next interval: {}", e.toString());
+    }
   }
 
   private Map<String, Object> health() {
@@ -199,6 +206,10 @@ public final class OpenmmsServer implements AutoCloseable {
   /** Port of the Backup HTTP service. */
   public int backupPort() {
     return backupHttp.port();
+  }
+
+  public io.openmms.server.backup.OplogPruner oplogPruner() {
+    return oplogPruner;
   }
 
   public Backups backups() {

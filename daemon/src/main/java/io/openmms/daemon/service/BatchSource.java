@@ -41,6 +41,11 @@ final class BatchSource {
     return backups.get(backupId);
   }
 
+  /** Asks the service for a new initial sync of the backup; returns the new sync id. */
+  String requireResync(String backupId, String reason) {
+    return backups.requireResync(backupId, reason);
+  }
+
   /** Ids of every backup (of every group) that is not stopped: the daemons' work. */
   List<String> activeBackupIds() {
     List<String> ids = new ArrayList<>();
@@ -53,6 +58,10 @@ final class BatchSource {
   /** The acknowledged batch {@code seq} of a sync, parsed. */
   BsonStream read(String backupId, String syncId, long seq) {
     byte[] gzipped = data.read(backupId, syncId, seq);
+    if (gzipped == null && seq <= backups.prunedSeq(backupId)) {
+      throw new BatchPrunedException(seq, "batch " + seq + " of sync " + syncId + " was pruned"
+          + " (older than the backup's point-in-time window)");
+    }
     if (gzipped == null) {
       throw new BatchUnreadableException(seq, "batch " + seq + " of sync " + syncId
           + " is acknowledged but not stored in GridFS bucket " + Collections.BACKUP_DATA_BUCKET);

@@ -170,6 +170,11 @@ final class HeadWorker implements Runnable {
       }
       try {
         applier.apply(seq, source.read(backupId, b.syncId(), seq));
+      } catch (BatchPrunedException e) {
+        String reason = "the head must be rebuilt but " + e.getMessage();
+        LOG.warn("Backup {}: {}; asking for a new initial sync", backupId, reason);
+        source.requireResync(backupId, reason);
+        return true;
       } catch (OplogApplyException | BatchUnreadableException | IllegalArgumentException
           | IllegalStateException | BSONException e) {
         fail(seq, e);

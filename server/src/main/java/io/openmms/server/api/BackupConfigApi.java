@@ -136,11 +136,21 @@ public final class BackupConfigApi {
         "starting or stopping backups");
     Clusters.Cluster c = cluster(g.id(), ctx.pathParam("clusterId"));
     String status;
+    JsonNode window;
     try {
       JsonNode body = Json.mapper().readTree(ctx.bodyAsBytes());
       status = body == null ? null : body.path("statusName").asText(null);
+      window = body == null ? null : body.get("pitWindowHours");
     } catch (IOException e) {
       throw ApiException.badRequest("INVALID_JSON", "The body is not JSON: " + e.getMessage());
+    }
+    if (window != null && (!window.canConvertToInt() || window.asInt() < 1
+        || window.asInt() > 24 * 90)) {
+      throw ApiException.badRequest("INVALID_PIT_WINDOW",
+          "pitWindowHours must be a whole number of hours from 1 to 2160; was " + window);
+    }
+    if (status == null && window != null) {
+      status = backups.status(c.id());
     }
     if (status == null || !STATUSES.contains(status)) {
       throw ApiException.badRequest("INVALID_BACKUP_STATUS",
@@ -148,6 +158,9 @@ public final class BackupConfigApi {
     }
     List<Backups.Member> members = members(g.id(), c);
     backups.setStatus(g.id(), c.id(), status.equals("TERMINATING") ? "STOPPED" : status, members);
+    if (window != null) {
+      backups.setPitWindowHours(c.id(), window.asInt());
+    }
     if (status.equals("TERMINATING")) {
       // terminating deletes the stored copy; a later start begins with a new initial sync
       for (Backups.Member m : members) {
@@ -178,6 +191,7 @@ public final class BackupConfigApi {
     out.put("clusterId", c.id());
     out.put("clusterName", c.clusterName());
     out.put("statusName", backups.status(c.id()));
+    out.put("pitWindowHours", backups.pitWindowHours(c.id()));
     out.put("storageEngineName", "WIRED_TIGER");
     out.put("sslEnabled", false);
     out.put("excludedNamespaces", List.of());

@@ -71,6 +71,28 @@ public final class BackupData {
     return ids.size();
   }
 
+  /**
+   * Deletes a sync's oplog batches with {@code seq ≤ maxSeq} whose entries are all older than
+   * {@code before}. Returns the highest seq deleted, or 0.
+   */
+  long pruneOplog(String backupId, String syncId, org.bson.BsonTimestamp before, long maxSeq) {
+    long highest = 0;
+    List<ObjectId> ids = new ArrayList<>();
+    List<Long> seqs = new ArrayList<>();
+    bucket.find(Filters.and(Filters.eq("metadata.backupId", backupId),
+        Filters.eq("metadata.syncId", syncId), Filters.eq("metadata.kind", "oplog"),
+        Filters.lte("metadata.seq", maxSeq), Filters.lt("metadata.lastTs", before)))
+        .forEach(f -> {
+          ids.add(f.getObjectId());
+          seqs.add(((Number) f.getMetadata().get("seq")).longValue());
+        });
+    for (int i = 0; i < ids.size(); i++) {
+      bucket.delete(ids.get(i));
+      highest = Math.max(highest, seqs.get(i));
+    }
+    return highest;
+  }
+
   /** Deletes every stored batch of a backup (its backup was terminated). */
   public int deleteAll(String backupId) {
     return deleteOtherSyncs(backupId, null);

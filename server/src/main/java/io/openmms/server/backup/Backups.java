@@ -43,6 +43,35 @@ public final class Backups {
   /** A replica set a configuration covers: its cluster id, name and sharded cluster name. */
   public record Member(String clusterId, String replicaSetName, String clusterName) {}
 
+  /** The default point-in-time window: stored oplog is kept this long (SPEC §3 step 6). */
+  public static final int DEFAULT_PIT_WINDOW_HOURS = 24;
+
+  /** The point-in-time window of a cluster's backup, in hours. */
+  public int pitWindowHours(String clusterId) {
+    Document d = configs.find(Filters.eq("_id", clusterId)).first();
+    Object h = d == null ? null : d.get("pitWindowHours");
+    return h instanceof Number n ? n.intValue() : DEFAULT_PIT_WINDOW_HOURS;
+  }
+
+  /** Sets a cluster's point-in-time window (the configuration must exist). */
+  public void setPitWindowHours(String clusterId, int hours) {
+    configs.updateOne(Filters.eq("_id", clusterId),
+        new Document("$set", new Document("pitWindowHours", hours)));
+  }
+
+  /** Records that a backup's stored batches up to {@code seq} may have been pruned. */
+  void markPruned(String backupId, long seq) {
+    backups.updateOne(Filters.eq("_id", backupId),
+        new Document("$max", new Document("prunedSeq", seq)));
+  }
+
+  /** The highest seq whose batch may have been pruned, or 0. */
+  public long prunedSeq(String backupId) {
+    Document d = backups.find(Filters.eq("_id", backupId)).first();
+    Object v = d == null ? null : d.get("prunedSeq");
+    return v instanceof Number n ? n.longValue() : 0;
+  }
+
   /** The configured status of a cluster, or {@code STOPPED} when never configured. */
   public String status(String clusterId) {
     Document d = configs.find(Filters.eq("_id", clusterId)).first();
@@ -55,9 +84,9 @@ public final class Backups {
    */
   public void setStatus(String groupId, String clusterId, String statusName, List<Member> members) {
     Date now = new Date(clock.millis());
-    configs.replaceOne(Filters.eq("_id", clusterId), new Document("_id", clusterId)
-        .append("groupId", groupId).append("statusName", statusName).append("updated", now),
-        new ReplaceOptions().upsert(true));
+    configs.updateOne(Filters.eq("_id", clusterId), new Document("$set",
+        new Document("groupId", groupId).append("statusName", statusName).append("updated", now)),
+        new com.mongodb.client.model.UpdateOptions().upsert(true));
     for (Member m : members) {
       Backup b = get(m.clusterId());
       if (statusName.equals("STARTED")) {

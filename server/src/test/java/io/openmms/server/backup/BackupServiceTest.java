@@ -321,6 +321,25 @@ class BackupServiceTest {
     assertThat(a.get("lastSeq").asLong()).isZero();
   }
 
+  @Test
+  void cThePointInTimeWindowIsSetPerClusterAndValidated() throws Exception {
+    var r = HTTP.send(HttpRequest.newBuilder(URI.create(ts.url() + "/api/public/v1.0/groups/"
+        + group + "/backupConfigs/" + clusterId)).header("Authorization",
+        ApiClient.basic(ts.credentials.publicKey(), ts.credentials.privateKey()))
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"pitWindowHours\": 48}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(JSON.readTree(r.body()).get("pitWindowHours").asInt()).isEqualTo(48);
+    var bad = HTTP.send(HttpRequest.newBuilder(URI.create(ts.url() + "/api/public/v1.0/groups/"
+        + group + "/backupConfigs/" + clusterId)).header("Authorization",
+        ApiClient.basic(ts.credentials.publicKey(), ts.credentials.privateKey()))
+        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"pitWindowHours\": 0}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body()).contains("pitWindowHours");
+    assertThat(ts.server.backups().pitWindowHours(clusterId)).isEqualTo(48);
+  }
+
   private static List<RawBsonDocument> read(String id, String sync, long seq) throws Exception {
     byte[] gz = new BackupData(ts.server.database()).read(id, sync, seq);
     byte[] plain = new GZIPInputStream(new ByteArrayInputStream(gz)).readAllBytes();

@@ -1,0 +1,65 @@
+package io.openmms.server.backup;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import io.openmms.server.store.AppDatabase;
+import io.openmms.server.store.Collections;
+import org.bson.BsonTimestamp;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps stored oplog only for each backup's point-in-time window (default 24 h, per cluster):
+ * an oplog batch is deleted once all its entries are older than the newest received entry minus
+ * the window, and only after the daemon has applied it to the head (so a running head never
+ * misses one). A daemon that later has to rebuild a head from the start finds the pruned batches
+ * gone and asks for a new initial sync (SPEC §3; with snapshots, it will start from the latest
+ * snapshot instead).
+ */
+public final class OplogPruner {
+  private static final Logger LOG = LoggerFactory.getLogger(OplogPruner.class);
+  private final Backups backups;
+  private final BackupData data;
+  private final MongoCollection<Document> heads;
+  private final MongoCollection<Document> backupRecords;
+
+  public OplogPruner(AppDatabase db, Backups backups) {
+    this.backups = backups;
+    this.data = new BackupData(db);
+    this.heads = db.collection(Collections.HEADS);
+    this.backupRecords = db.collection(Collections.BACKUPS);
+  }
+
+  /** Prunes every tailing backup; returns how many batches' worth of seqs were pruned. */
+  public long run() {
+    long pruned = 0;
+    for (Document d : backupRecords.find(Filters.eq("state", Backups.State.TAILING.name()))
+        .batchSize(500)) {
+      Backups.Backup b = backups.get(d.getString("_id"));
+      if (b == null || b.lastTs() == null) {
+        continue;
+      }
+      Document head = heads.find(Filters.eq("_id", b.id())).first();
+      if (head == null || !b.syncId().equals(head.getString("syncId"))) {
+        continue; // nothing applied from this sync yet: keep everything
+      }
+      long applied = ((Number) head.get("appliedSeq")).longValue();
+      long windowSeconds = backups.pitWindowHours(b.configId()) * 3600L;
+      long cutoff = b.lastTs().getTime() - windowSeconds;
+      if (cutoff <= 0) {
+        continue;
+      }
+      long highest = data.pruneOplog(b.id(), b.syncId(), new BsonTimestamp((int) cutoff, 0),
+          applied);
+      if (highest > 0) {
+        backups.markPruned(b.id(), highest);
+        pruned++;
+        LOG.info("Backup {} ({}): pruned stored oplog up to batch {} (older than the {} h"
+            + " point-in-time window)", b.id(), b.replicaSetName(), highest,
+            windowSeconds / 3600);
+      }
+    }
+    return pruned;
+  }
+}
