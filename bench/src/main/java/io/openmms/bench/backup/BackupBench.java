@@ -59,7 +59,7 @@ import org.bson.RawBsonDocument;
  *
  * <p>Everything shares the machine's cores with the load generator and the stand-in, so the
  * figures are those of the whole path on one machine, not of any component alone. The whole run
- * takes about four minutes with the defaults.
+ * takes about five minutes with the defaults (more on a loaded machine).
  *
  * <p>Run from the repository root with a JDK 21+:
  *
