@@ -1,11 +1,9 @@
 package io.openmms.daemon.head;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CompressionType;
@@ -162,17 +160,29 @@ final class RocksStore implements KeyValueStore {
 
   @Override
   public long sizeOnDisk() {
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).mapToLong(p -> {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          return 0; // compaction removed it meanwhile
+    // RocksDB deletes files (old logs, compacted tables) while we walk: a file that vanishes
+    // between listing and reading is skipped, not an error
+    long[] total = new long[1];
+    try {
+      Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+        @Override
+        public java.nio.file.FileVisitResult visitFile(Path file,
+            java.nio.file.attribute.BasicFileAttributes attrs) {
+          if (attrs.isRegularFile()) {
+            total[0] += attrs.size();
+          }
+          return java.nio.file.FileVisitResult.CONTINUE;
         }
-      }).sum();
-    } catch (IOException | UncheckedIOException e) {
+
+        @Override
+        public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+          return java.nio.file.FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
       throw new HeadStorageException("cannot measure " + dir, e);
     }
+    return total[0];
   }
 
   @Override

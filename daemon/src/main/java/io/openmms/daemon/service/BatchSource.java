@@ -64,7 +64,7 @@ final class BatchSource {
     }
     if (gzipped == null) {
       throw new BatchUnreadableException(seq, "batch " + seq + " of sync " + syncId
-          + " is acknowledged but not stored in GridFS bucket " + Collections.BACKUP_DATA_BUCKET);
+          + " is acknowledged but not stored in " + Collections.BACKUP_BATCHES);
     }
     byte[] plain;
     try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzipped))) {

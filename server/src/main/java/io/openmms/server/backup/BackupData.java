@@ -1,29 +1,38 @@
 package io.openmms.server.backup;
 
-import com.mongodb.client.gridfs.GridFSBucket;
-import com.mongodb.client.gridfs.GridFSBuckets;
-import com.mongodb.client.gridfs.model.GridFSUploadOptions;
+import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import io.openmms.server.store.AppDatabase;
 import io.openmms.server.store.Collections;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.bson.BsonTimestamp;
 import org.bson.Document;
-import org.bson.types.ObjectId;
+import org.bson.conversions.Bson;
+import org.bson.types.Binary;
 
 /**
- * The backup batches received from agents, stored as they arrived (gzip of the BSON stream) in a
- * GridFS bucket of the application database, so a batch of any size is one file. A file is named
- * {@code backupId/syncId/seq} and its metadata holds the header fields (kind, ns, firstTs,
- * lastTs, count). The daemon reads them in {@code seq} order. Thread-safe.
+ * The backup batches received from agents, stored as they arrived (gzip of the BSON stream) in
+ * the application database.
+ *
+ * <p>Layout: {@code backupBatches} holds one document per batch, {@code _id} =
+ * {@code backupId/syncId/seq}, with the header fields (kind, ns, firstTs, lastTs, count) and the
+ * number of parts; {@code backupBatchParts} holds the bytes in parts of at most 8 MiB, {@code _id}
+ * = {@code backupId/syncId/seq#i}. Parts are written before the batch document, so a batch
+ * document means a complete batch. Every read goes by {@code _id}, which every MongoDB indexes
+ * (an earlier GridFS layout was read through the {@code files_id} index, which the embedded
+ * database does not maintain, and each read scanned all stored chunks). Thread-safe.
  */
 public final class BackupData {
-  private final GridFSBucket bucket;
+  private static final int PART = 8 << 20;
+  private final MongoCollection<Document> batches;
+  private final MongoCollection<Document> parts;
 
   public BackupData(AppDatabase db) {
-    this.bucket = GridFSBuckets.create(db.database(), Collections.BACKUP_DATA_BUCKET);
+    this.batches = db.collection(Collections.BACKUP_BATCHES);
+    this.parts = db.collection(Collections.BACKUP_BATCH_PARTS);
   }
 
   static String name(String backupId, String syncId, long seq) {
@@ -35,72 +44,100 @@ public final class BackupData {
    */
   void store(String backupId, String syncId, long seq, byte[] gzipped, Document metadata) {
     String name = name(backupId, syncId, seq);
-    for (ObjectId old : ids(name)) {
-      bucket.delete(old);
+    delete(batches.find(Filters.eq("_id", name)).first());
+    int n = Math.max(1, (gzipped.length + PART - 1) / PART);
+    List<Document> chunks = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      chunks.add(new Document("_id", name + "#" + i).append("data",
+          new Binary(Arrays.copyOfRange(gzipped, i * PART, Math.min(gzipped.length,
+              (i + 1) * PART)))));
     }
-    bucket.uploadFromStream(name, new ByteArrayInputStream(gzipped),
-        new GridFSUploadOptions().chunkSizeBytes(1 << 20).metadata(metadata
-            .append("backupId", backupId).append("syncId", syncId).append("seq", seq)));
+    for (Document c : chunks) {
+      parts.insertOne(c);
+    }
+    batches.insertOne(new Document(metadata).append("_id", name).append("backupId", backupId)
+        .append("syncId", syncId).append("seq", seq).append("parts", n)
+        .append("bytes", gzipped.length));
   }
 
   /** The stored batch (gzip), or {@code null}. */
   public byte[] read(String backupId, String syncId, long seq) {
-    List<ObjectId> ids = ids(name(backupId, syncId, seq));
-    if (ids.isEmpty()) {
+    Document meta = batches.find(Filters.eq("_id", name(backupId, syncId, seq))).first();
+    if (meta == null) {
       return null;
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    bucket.downloadToStream(ids.get(0), out);
+    List<String> ids = partIds(meta);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(meta.getInteger("bytes", 1024));
+    List<Document> found = new ArrayList<>();
+    parts.find(Filters.in("_id", ids)).forEach(found::add);
+    found.sort(java.util.Comparator.comparingInt(d -> ids.indexOf(d.getString("_id"))));
+    if (found.size() != ids.size()) {
+      return null;
+    }
+    for (Document d : found) {
+      out.writeBytes(d.get("data", Binary.class).getData());
+    }
     return out.toByteArray();
   }
 
   /** Number of stored batches of a backup's sync. */
   public long count(String backupId, String syncId) {
-    List<Document> files = new ArrayList<>();
-    bucket.find(Filters.and(Filters.eq("metadata.backupId", backupId),
-        Filters.eq("metadata.syncId", syncId))).forEach(f -> files.add(f.getMetadata()));
-    return files.size();
+    return batches.countDocuments(Filters.and(Filters.eq("backupId", backupId),
+        Filters.eq("syncId", syncId)));
   }
 
   /** Deletes the stored batches of a backup's other syncs (superseded by a resync). */
   public int deleteOtherSyncs(String backupId, String keepSyncId) {
-    List<ObjectId> ids = new ArrayList<>();
-    bucket.find(Filters.and(Filters.eq("metadata.backupId", backupId),
-        Filters.ne("metadata.syncId", keepSyncId))).forEach(f -> ids.add(f.getObjectId()));
-    ids.forEach(bucket::delete);
-    return ids.size();
+    return deleteAll(Filters.and(Filters.eq("backupId", backupId),
+        Filters.ne("syncId", keepSyncId)));
+  }
+
+  /** Deletes every stored batch of a backup (its backup was terminated). */
+  public int deleteAll(String backupId) {
+    return deleteAll(Filters.eq("backupId", backupId));
   }
 
   /**
    * Deletes a sync's oplog batches with {@code seq ≤ maxSeq} whose entries are all older than
    * {@code before}. Returns the highest seq deleted, or 0.
    */
-  long pruneOplog(String backupId, String syncId, org.bson.BsonTimestamp before, long maxSeq) {
+  long pruneOplog(String backupId, String syncId, BsonTimestamp before, long maxSeq) {
     long highest = 0;
-    List<ObjectId> ids = new ArrayList<>();
-    List<Long> seqs = new ArrayList<>();
-    bucket.find(Filters.and(Filters.eq("metadata.backupId", backupId),
-        Filters.eq("metadata.syncId", syncId), Filters.eq("metadata.kind", "oplog"),
-        Filters.lte("metadata.seq", maxSeq), Filters.lt("metadata.lastTs", before)))
-        .forEach(f -> {
-          ids.add(f.getObjectId());
-          seqs.add(((Number) f.getMetadata().get("seq")).longValue());
-        });
-    for (int i = 0; i < ids.size(); i++) {
-      bucket.delete(ids.get(i));
-      highest = Math.max(highest, seqs.get(i));
+    for (Document d : matching(Filters.and(Filters.eq("backupId", backupId),
+        Filters.eq("syncId", syncId), Filters.eq("kind", "oplog"), Filters.lte("seq", maxSeq),
+        Filters.lt("lastTs", before)))) {
+      delete(d);
+      highest = Math.max(highest, ((Number) d.get("seq")).longValue());
     }
     return highest;
   }
 
-  /** Deletes every stored batch of a backup (its backup was terminated). */
-  public int deleteAll(String backupId) {
-    return deleteOtherSyncs(backupId, null);
+  private int deleteAll(Bson filter) {
+    List<Document> found = matching(filter);
+    found.forEach(this::delete);
+    return found.size();
   }
 
-  private List<ObjectId> ids(String name) {
-    List<ObjectId> ids = new ArrayList<>();
-    bucket.find(Filters.eq("filename", name)).forEach(f -> ids.add(f.getObjectId()));
+  private List<Document> matching(Bson filter) {
+    List<Document> out = new ArrayList<>();
+    batches.find(filter).projection(new Document("data", 0)).batchSize(1000).forEach(out::add);
+    return out;
+  }
+
+  /** Deletes a batch: its document first (so it is never seen half-deleted), then its parts. */
+  private void delete(Document meta) {
+    if (meta == null) {
+      return;
+    }
+    batches.deleteOne(Filters.eq("_id", meta.getString("_id")));
+    parts.deleteMany(Filters.in("_id", partIds(meta)));
+  }
+
+  private static List<String> partIds(Document meta) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < meta.getInteger("parts"); i++) {
+      ids.add(meta.getString("_id") + "#" + i);
+    }
     return ids;
   }
 }

@@ -21,8 +21,10 @@ public final class Collections {
   public static final String AUDIT = "auditLog";
   public static final String BACKUP_CONFIGS = "backupConfigs";
   public static final String BACKUPS = "backups";
-  /** GridFS bucket of backup batches (initial sync and oplog) as received. */
-  public static final String BACKUP_DATA_BUCKET = "backupData";
+  /** One document per stored backup batch: its header fields and how many parts it has. */
+  public static final String BACKUP_BATCHES = "backupBatches";
+  /** The batches' bytes (gzip of the BSON stream as received), in parts of at most 8 MiB. */
+  public static final String BACKUP_BATCH_PARTS = "backupBatchParts";
   /** Backup daemons' leases on backups: {@code {_id: backupId, daemonId, expires}}. */
   public static final String LEASES = "leases";
   /** Running backup daemons, renewed like leases: {@code {_id: daemonId, host, expires}}. */

@@ -308,13 +308,13 @@ class BackupServiceTest {
       assertThat(post(id, header(id, sync, seq, "syncStart").append("startTs",
           new BsonTimestamp(900, 1)), List.of()).statusCode()).isEqualTo(200);
     }
-    var files = ts.server.database().collection("backupData.files");
-    assertThat(files.countDocuments(new org.bson.Document("metadata.backupId", id))).isPositive();
+    var files = ts.server.database().collection("backupBatches");
+    assertThat(files.countDocuments(new org.bson.Document("backupId", id))).isPositive();
     var r = patch(ts.credentials.publicKey(), ts.credentials.privateKey(), "TERMINATING");
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(r.body()).get("statusName").asText()).isEqualTo("STOPPED");
     assertThat(assignments().get("backups")).isEmpty();
-    assertThat(files.countDocuments(new org.bson.Document("metadata.backupId", id))).isZero();
+    assertThat(files.countDocuments(new org.bson.Document("backupId", id))).isZero();
     patch(ts.credentials.publicKey(), ts.credentials.privateKey(), "STARTED");
     a = assignments().get("backups").get(0);
     assertThat(a.get("state").asText()).isEqualTo("INITIAL_SYNC_REQUIRED");

@@ -71,7 +71,7 @@ class ConnectionCutTest {
 
       await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3)).until(() -> true);
       assertThat(ts.server.backups().get(b.id()).lastSeq()).as("no partial batch").isZero();
-      assertThat(ts.server.database().collection(Collections.BACKUP_DATA_BUCKET + ".files")
+      assertThat(ts.server.database().collection(Collections.BACKUP_BATCHES)
           .countDocuments()).isZero();
       assertThat(ts.server.database().collection(Collections.MEAS_MINUTE).countDocuments())
           .as("only the complete monitoring batch was stored").isEqualTo(1);
