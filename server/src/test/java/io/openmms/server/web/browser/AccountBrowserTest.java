@@ -54,7 +54,7 @@ class AccountBrowserTest {
     d.findElement(By.id("username")).sendKeys(user);
     d.findElement(By.id("password")).sendKeys(password);
     d.findElement(By.id("password2")).sendKeys(password);
-    d.findElement(By.cssSelector("button[type=submit].primary")).click();
+    browser.clickAndWait(By.cssSelector("button[type=submit].primary"));
   }
 
   private static void signIn(String user, String password) {
@@ -62,7 +62,7 @@ class AccountBrowserTest {
     d.get(ts.url() + "/login");
     d.findElement(By.id("username")).sendKeys(user);
     d.findElement(By.id("password")).sendKeys(password);
-    d.findElement(By.cssSelector("button[type=submit].primary")).click();
+    browser.clickAndWait(By.cssSelector("button[type=submit].primary"));
   }
 
   @Test
@@ -79,7 +79,10 @@ class AccountBrowserTest {
         .contains("You are not in any group yet");
     browser.screenshot("groups-empty");
     d.findElement(By.id("name")).sendKeys("Payments");
-    d.findElement(By.cssSelector("form.inline button")).click();
+    browser.clickAndWait(By.cssSelector("form.inline button"));
+    // the click returns before the form's request has completed
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> d.getCurrentUrl().matches(".*/groups/[0-9a-f]{24}$"));
     assertThat(ts.server.groups().list()).extracting(g -> g.name()).containsExactly("Payments");
     assertThat(ts.server.users().byName("alice").globalOwner()).isTrue();
     Cookie session = d.manage().getCookieNamed("openmms_session");

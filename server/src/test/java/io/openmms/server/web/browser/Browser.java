@@ -46,6 +46,24 @@ public final class Browser implements AutoCloseable {
     return new Browser(d);
   }
 
+  /**
+   * Clicks an element that submits a form or follows a link, and waits until the browser has
+   * replaced the page (a click returns before the request it starts has completed).
+   */
+  public void clickAndWait(org.openqa.selenium.By by) {
+    org.openqa.selenium.WebElement old = driver.findElement(org.openqa.selenium.By.tagName("html"));
+    driver.findElement(by).click();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(50)).until(() -> {
+          try {
+            old.getTagName();
+            return false;
+          } catch (org.openqa.selenium.StaleElementReferenceException e) {
+            return "complete".equals(driver.executeScript("return document.readyState"));
+          }
+        });
+  }
+
   /** Saves a screenshot of the current page as {@code target/screenshots/<name>.png}. */
   public void screenshot(String name) {
     try {

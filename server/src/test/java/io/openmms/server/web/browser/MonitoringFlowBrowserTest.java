@@ -35,9 +35,9 @@ class MonitoringFlowBrowserTest {
       d.findElement(By.id("username")).sendKeys("operator");
       d.findElement(By.id("password")).sendKeys("a long enough password");
       d.findElement(By.id("password2")).sendKeys("a long enough password");
-      d.findElement(By.cssSelector("button[type=submit].primary")).click();
+      browser.clickAndWait(By.cssSelector("button[type=submit].primary"));
       d.findElement(By.id("name")).sendKeys("Shop");
-      d.findElement(By.cssSelector("form.inline button.primary")).click();
+      browser.clickAndWait(By.cssSelector("form.inline button.primary"));
       assertThat(d.getTitle()).contains("Shop");
       assertThat(d.findElement(By.tagName("main")).getText()).contains("No agent has reported yet");
       browser.screenshot("deployment-empty");
@@ -45,7 +45,7 @@ class MonitoringFlowBrowserTest {
 
       d.get(ts.url() + "/groups/" + groupId + "/keys");
       d.findElement(By.id("agent-description")).sendKeys("rs0 agent");
-      d.findElement(By.cssSelector("form[action$='/keys/agent'] button.primary")).click();
+      browser.clickAndWait(By.cssSelector("form[action$='/keys/agent'] button.primary"));
       String key = d.findElement(By.id("agent-key")).getAttribute("value");
       assertThat(d.findElement(By.id("agent-command")).getText()).contains("--group " + groupId)
           .contains("OPENMMS_AGENT_API_KEY=" + key);
@@ -66,7 +66,7 @@ class MonitoringFlowBrowserTest {
             .contains("PRIMARY").contains("SECONDARY");
         browser.screenshot("deployment");
 
-        d.findElement(By.linkText(rs.primary())).click();
+        browser.clickAndWait(By.linkText(rs.primary()));
         assertThat(d.getTitle()).contains(rs.primary());
         // the page refreshes its charts every 10 s without reloading: wait for data points
         try {
