@@ -1,5 +1,13 @@
 package io.openmms.daemon.service;
 
+import io.openmms.server.backup.BsonStream;
+
+import org.bson.RawBsonDocument;
+
+import java.util.List;
+
+import java.util.ArrayList;
+
 import com.mongodb.MongoException;
 import io.openmms.daemon.head.Head;
 import io.openmms.daemon.head.HeadReader;
@@ -39,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on its own thread; {@link #stop()} may be called from any thread.
  */
 final class HeadWorker implements Runnable {
+  /** Most stored batches applied with one head commit in steady state. */
+  static final int MAX_BATCHES_PER_COMMIT = 64;
+  /** Most oplog entries applied with one head commit in steady state. */
+  static final int MAX_ENTRIES_PER_COMMIT = 50_000;
+
   private static final Logger LOG = LoggerFactory.getLogger(HeadWorker.class);
 
   private final String backupId;
@@ -164,12 +177,30 @@ final class HeadWorker implements Runnable {
     if (record.failure() != null || b.lastSeq() <= record.appliedSeq()) {
       return false;
     }
-    for (long seq = record.appliedSeq() + 1; seq <= b.lastSeq(); seq++) {
+    for (long seq = record.appliedSeq() + 1; seq <= b.lastSeq(); ) {
       if (stopping || !lease.held()) {
         return true;
       }
+      long last = seq;
       try {
-        applier.apply(seq, source.read(backupId, b.syncId(), seq));
+        BsonStream batch = source.read(backupId, b.syncId(), seq);
+        if (head.state() == HeadState.STEADY && SyncApplier.isOplog(batch)) {
+          // steady state: apply a run of consecutive oplog batches with one head commit and one
+          // report, since each commit is a synced write (docs/backup-daemon.md)
+          List<RawBsonDocument> entries = new ArrayList<>(batch.documents());
+          while (last < b.lastSeq() && last - seq < MAX_BATCHES_PER_COMMIT - 1
+              && entries.size() < MAX_ENTRIES_PER_COMMIT) {
+            BsonStream next = source.read(backupId, b.syncId(), last + 1);
+            if (!SyncApplier.isOplog(next)) {
+              break;
+            }
+            entries.addAll(next.documents());
+            last++;
+          }
+          applier.applyOplog(entries);
+        } else {
+          applier.apply(seq, batch);
+        }
       } catch (BatchPrunedException e) {
         String reason = "the head must be rebuilt but " + e.getMessage();
         LOG.warn("Backup {}: {}; asking for a new initial sync", backupId, reason);
@@ -180,9 +211,10 @@ final class HeadWorker implements Runnable {
         fail(seq, e);
         return true;
       }
-      record = record.applied(seq);
+      record = record.applied(last);
       record.write(dir);
       report();
+      seq = last + 1;
     }
     return true;
   }

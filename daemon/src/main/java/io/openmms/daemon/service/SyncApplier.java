@@ -58,6 +58,20 @@ final class SyncApplier {
     this.reader = reader;
   }
 
+  /** True for a batch of kind {@code oplog}. */
+  static boolean isOplog(BsonStream batch) {
+    BsonDocument h = batch.header();
+    return h.isString("kind") && h.getString("kind").getValue().equals("oplog");
+  }
+
+  /** Applies the entries of consecutive oplog batches to a STEADY head, with one commit. */
+  void applyOplog(List<RawBsonDocument> entries) {
+    if (head.state() != HeadState.STEADY) {
+      throw new IllegalStateException("oplog batches are applied together only to a STEADY head");
+    }
+    oplog.apply(entries);
+  }
+
   void apply(long seq, BsonStream batch) {
     // a mutable copy: the head may keep and edit the options and index specs it is given
     BsonDocument h = batch.header() instanceof RawBsonDocument raw
