@@ -62,6 +62,31 @@ final class KeyValueBatch implements HeadBatch {
   }
 
   @Override
+  public void prefetch(Namespace ns, List<BsonValue> ids) {
+    CatalogCodec.Entry e = entry(ns.toString());
+    if (e == null || cleared) {
+      return;
+    }
+    List<byte[]> keys = new ArrayList<>(ids.size());
+    Set<Key> wanted = new HashSet<>();
+    for (BsonValue id : ids) {
+      Key k = new Key(Keys.doc(e.id(), IdKey.encode(id)));
+      if (!overlay.containsKey(k) && !readCache.containsKey(k) && wanted.add(k)) {
+        keys.add(k.bytes());
+      }
+    }
+    if (keys.isEmpty()) {
+      return;
+    }
+    // the store does not change until this batch commits, so its values stay valid in readCache
+    List<byte[]> values = store.getAll(keys);
+    for (int i = 0; i < keys.size(); i++) {
+      byte[] v = values.get(i);
+      readCache.put(new Key(keys.get(i)), v == null ? TOMBSTONE : v);
+    }
+  }
+
+  @Override
   public void put(Namespace ns, RawBsonDocument document) {
     BsonValue id = document.get("_id");
     if (id == null) {

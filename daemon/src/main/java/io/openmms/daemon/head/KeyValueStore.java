@@ -36,6 +36,18 @@ public interface KeyValueStore extends KeyValueReader, AutoCloseable {
 
   Batch newBatch();
 
+  /**
+   * The values of {@code keys} (null where absent), in the same order, as {@link #get} would
+   * return them one by one; a store may read them in one call.
+   */
+  default java.util.List<byte[]> getAll(java.util.List<byte[]> keys) {
+    java.util.List<byte[]> values = new java.util.ArrayList<>(keys.size());
+    for (byte[] key : keys) {
+      values.add(get(key));
+    }
+    return values;
+  }
+
   Snapshot snapshot();
 
   /** Bytes the store occupies on disk (approximate). */

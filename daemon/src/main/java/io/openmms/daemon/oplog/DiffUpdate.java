@@ -22,6 +22,9 @@ import org.bson.BsonValue;
  * <p>Re-application (idempotent replay onto a newer document) follows MongoDB: a sub-diff whose
  * target has another type becomes null, one whose field is missing is skipped, an array shorter
  * than the diff expects is padded with nulls — a later entry rewrites those values.
+ *
+ * <p>The document may hold sub-documents as {@link org.bson.RawBsonDocument}s (see
+ * {@link ShallowBson}): one is decoded, one level at a time, only when a sub-diff enters it.
  */
 final class DiffUpdate {
   private DiffUpdate() {}
@@ -70,8 +73,9 @@ final class DiffUpdate {
       return current.isArray() ? applyToArray(current.asArray(), sub) : BsonNull.VALUE;
     }
     if (current.isDocument()) {
-      applyToDocument(current.asDocument(), sub);
-      return current;
+      BsonDocument doc = ShallowBson.of(current.asDocument()); // a raw one becomes mutable
+      applyToDocument(doc, sub);
+      return doc;
     }
     return BsonNull.VALUE;
   }

@@ -7,6 +7,9 @@ import io.openmms.daemon.head.Namespace;
 import io.openmms.daemon.head.OplogPosition;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -74,16 +77,23 @@ public final class OplogApplier {
     OplogPosition position = head.position().orElseThrow();
     Counters counters = new Counters();
     int skipped = 0;
+    List<OplogEntry> todo = new ArrayList<>(entries.size());
+    for (BsonDocument entry : entries) {
+      BsonDocument doc = ShallowBson.of(entry);
+      BsonTimestamp ts = timestamp(doc);
+      if (position.covers(ts)) {
+        skipped++;
+        continue;
+      }
+      position = new OplogPosition(ts, term(doc), wall(doc));
+      todo.add(OplogEntry.of(doc, ts));
+    }
     try (HeadBatch batch = head.newBatch()) {
-      for (BsonDocument entry : entries) {
-        BsonDocument doc = ShallowBson.of(entry);
-        BsonTimestamp ts = timestamp(doc);
-        if (position.covers(ts)) {
-          skipped++;
-          continue;
+      for (int i = 0; i < todo.size(); i++) {
+        if (i == 0 || "c".equals(opOrNull(todo.get(i - 1)))) {
+          prefetch(batch, todo, i); // a command is a barrier: prefetch again after it
         }
-        applyTopLevel(batch, OplogEntry.of(doc, ts), counters);
-        position = new OplogPosition(ts, term(doc), wall(doc));
+        applyTopLevel(batch, todo.get(i), counters);
         counters.applied++;
       }
       if (counters.applied > 0) {
@@ -91,6 +101,43 @@ public final class OplogApplier {
       }
     }
     return new ApplyResult(counters.applied, skipped, counters.missing, position);
+  }
+
+  /**
+   * Hands the batch the {@code _id}s of the CRUD entries from {@code from} up to the next command,
+   * so their stored documents are read in one store call. Only a hint: an entry it cannot read
+   * (malformed ones included) is left out and fails, if at all, when applied.
+   */
+  private static void prefetch(HeadBatch batch, List<OplogEntry> entries, int from) {
+    Map<String, List<BsonValue>> ids = new HashMap<>();
+    for (int i = from; i < entries.size(); i++) {
+      OplogEntry e = entries.get(i);
+      String op = opOrNull(e);
+      if (op == null || op.equals("c")) {
+        break;
+      }
+      BsonValue holder = e.doc().get(op.equals("u") ? "o2" : "o");
+      if (e.ns() != null && holder != null && holder.isDocument() && !op.equals("n")) {
+        BsonValue id = holder.asDocument().get("_id");
+        if (id != null) {
+          ids.computeIfAbsent(e.ns(), k -> new ArrayList<>()).add(id);
+        }
+      }
+    }
+    ids.forEach((ns, list) -> {
+      Namespace n;
+      try {
+        n = Namespace.parse(ns);
+      } catch (IllegalArgumentException ex) {
+        return; // reported when the entry is applied
+      }
+      batch.prefetch(n, list);
+    });
+  }
+
+  private static String opOrNull(OplogEntry e) {
+    BsonValue op = e.doc().get("op");
+    return op != null && op.isString() ? op.asString().getValue() : null;
   }
 
   private static final class Counters {
@@ -149,10 +196,12 @@ public final class OplogApplier {
       counters.missing++;
       return;
     }
-    BsonDocument doc = current.get().decode(CODEC);
+    BsonDocument doc;
     if (form == UpdateForm.DIFF) {
+      doc = ShallowBson.of(current.get()); // sub-documents the diff does not touch stay raw
       DiffUpdate.applyToDocument(doc, e.document(o, "diff"));
     } else {
+      doc = current.get().decode(CODEC);
       SetUnsetUpdate.apply(doc, optionalDoc(e, o, "$set"), optionalDoc(e, o, "$unset"));
     }
     batch.put(ns, raw(doc));
