@@ -22,11 +22,11 @@ public interface HeadBatch extends AutoCloseable {
   Optional<RawBsonDocument> get(Namespace ns, BsonValue id);
 
   /**
-   * A hint that the documents with these {@code _id}s in {@code ns} are about to be read or
-   * written (an oplog batch's inserts, updates and deletes): the batch may fetch their stored
-   * versions in one store call. Results of later calls are the same with or without it.
+   * A hint that the documents {@code ids[i]} of {@code namespaces[i]} are about to be read or
+   * written, in this order (an oplog batch's inserts, updates and deletes): the batch may read
+   * their stored versions ahead. Results of later calls are the same with or without it.
    */
-  default void prefetch(Namespace ns, List<BsonValue> ids) {}
+  default void prefetch(List<Namespace> namespaces, List<BsonValue> ids) {}
 
   /** Inserts or replaces the document with this {@code _id}; creates the collection if needed. */
   void put(Namespace ns, RawBsonDocument document);

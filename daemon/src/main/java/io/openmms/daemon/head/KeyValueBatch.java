@@ -22,7 +22,8 @@ import org.bson.RawBsonDocument;
  * The {@link HeadBatch} of a {@link KeyValueHead}. Writes go straight into the store batch (in
  * order, so a range deletion followed by puts behaves as written) and into an overlay map that
  * reads consult before the store. Catalog changes and per-collection count deltas are kept aside
- * and written, with the meta record, at commit.
+ * and written, with the meta record, at commit. Store values the batch reads are cached; a
+ * {@link #prefetch} reads them ahead on another thread ({@link Prefetch}).
  */
 final class KeyValueBatch implements HeadBatch {
   private static final byte[] TOMBSTONE = new byte[0];
@@ -33,6 +34,9 @@ final class KeyValueBatch implements HeadBatch {
   private final KeyValueStore.Batch changes;
   private final Map<Key, byte[]> overlay = new HashMap<>();
   private final Map<Key, byte[]> readCache = new HashMap<>(); // store values read by this batch
+  private final Map<Key, Integer> inFlight = new HashMap<>(); // key -> chunk of prefetch
+  private Prefetch prefetch;
+  private int prefetched; // chunks of prefetch moved into readCache
   private final Map<String, CatalogCodec.Entry> catalogChanges = new HashMap<>(); // null: dropped
   private final Set<String> touched = new HashSet<>();
   private final Map<Long, long[]> countDeltas = new HashMap<>(); // id -> {count, bytes}
@@ -62,27 +66,47 @@ final class KeyValueBatch implements HeadBatch {
   }
 
   @Override
-  public void prefetch(Namespace ns, List<BsonValue> ids) {
-    CatalogCodec.Entry e = entry(ns.toString());
-    if (e == null || cleared) {
+  public void prefetch(List<Namespace> namespaces, List<BsonValue> ids) {
+    if (cleared) {
       return;
     }
+    stopPrefetch();
     List<byte[]> keys = new ArrayList<>(ids.size());
-    Set<Key> wanted = new HashSet<>();
-    for (BsonValue id : ids) {
-      Key k = new Key(Keys.doc(e.id(), IdKey.encode(id)));
-      if (!overlay.containsKey(k) && !readCache.containsKey(k) && wanted.add(k)) {
+    for (int i = 0; i < ids.size(); i++) {
+      CatalogCodec.Entry e = entry(namespaces.get(i).toString());
+      if (e == null) {
+        continue;
+      }
+      Key k = new Key(Keys.doc(e.id(), IdKey.encode(ids.get(i))));
+      if (!overlay.containsKey(k) && !readCache.containsKey(k) && !inFlight.containsKey(k)) {
+        inFlight.put(k, keys.size() / Prefetch.CHUNK);
         keys.add(k.bytes());
       }
     }
-    if (keys.isEmpty()) {
-      return;
+    if (!keys.isEmpty()) {
+      prefetch = new Prefetch(store, keys);
+      prefetched = 0;
     }
-    // the store does not change until this batch commits, so its values stay valid in readCache
-    List<byte[]> values = store.getAll(keys);
-    for (int i = 0; i < keys.size(); i++) {
-      byte[] v = values.get(i);
-      readCache.put(new Key(keys.get(i)), v == null ? TOMBSTONE : v);
+  }
+
+  /** Moves the prefetched values of chunks up to {@code chunk} into the read cache. */
+  private void takePrefetched(int chunk) {
+    for (; prefetched <= chunk; prefetched++) {
+      List<byte[]> keys = prefetch.keys(prefetched);
+      List<byte[]> values = prefetch.values(prefetched);
+      for (int i = 0; i < keys.size(); i++) {
+        Key k = new Key(keys.get(i));
+        inFlight.remove(k);
+        readCache.put(k, values.get(i) == null ? TOMBSTONE : values.get(i));
+      }
+    }
+  }
+
+  private void stopPrefetch() {
+    if (prefetch != null) {
+      prefetch.close();
+      prefetch = null;
+      inFlight.clear();
     }
   }
 
@@ -135,6 +159,11 @@ final class KeyValueBatch implements HeadBatch {
     // the batch is the only writer, so a store value stays valid until commit; an update reads
     // its document twice (get, then put's size accounting)
     v = readCache.get(k);
+    Integer chunk = v == null ? inFlight.get(k) : null;
+    if (chunk != null) {
+      takePrefetched(chunk);
+      v = readCache.get(k);
+    }
     if (v == null) {
       v = store.get(key);
       readCache.put(k, v == null ? TOMBSTONE : v);
@@ -303,6 +332,7 @@ final class KeyValueBatch implements HeadBatch {
     changes.deleteRange(Keys.CATALOG_START, Keys.CATALOG_END);
     changes.deleteRange(Keys.PENDING_START, Keys.PENDING_END);
     changes.deleteRange(Keys.DOCS_START, Keys.DOCS_END);
+    stopPrefetch();
     overlay.clear();
     readCache.clear();
     catalogChanges.clear();
@@ -332,6 +362,7 @@ final class KeyValueBatch implements HeadBatch {
     if (closed) {
       throw new IllegalStateException("batch already closed");
     }
+    stopPrefetch();
     TreeMap<String, CatalogCodec.Entry> catalog =
         cleared ? new TreeMap<>() : new TreeMap<>(base.catalog);
     Set<String> written = new HashSet<>(catalogChanges.keySet());
@@ -357,6 +388,7 @@ final class KeyValueBatch implements HeadBatch {
   public void close() {
     if (!closed) {
       closed = true;
+      stopPrefetch();
       changes.close();
       head.batchClosed();
     }

@@ -105,11 +105,14 @@ public final class OplogApplier {
 
   /**
    * Hands the batch the {@code _id}s of the CRUD entries from {@code from} up to the next command,
-   * so their stored documents are read in one store call. Only a hint: an entry it cannot read
-   * (malformed ones included) is left out and fails, if at all, when applied.
+   * so the head reads their stored documents ahead, in order, while earlier entries are applied.
+   * Only a hint: an entry it cannot read (malformed ones included) is left out and fails, if at
+   * all, when applied.
    */
   private static void prefetch(HeadBatch batch, List<OplogEntry> entries, int from) {
-    Map<String, List<BsonValue>> ids = new HashMap<>();
+    List<Namespace> namespaces = new ArrayList<>();
+    List<BsonValue> ids = new ArrayList<>();
+    Map<String, Namespace> parsed = new HashMap<>();
     for (int i = from; i < entries.size(); i++) {
       OplogEntry e = entries.get(i);
       String op = opOrNull(e);
@@ -117,22 +120,22 @@ public final class OplogApplier {
         break;
       }
       BsonValue holder = e.doc().get(op.equals("u") ? "o2" : "o");
-      if (e.ns() != null && holder != null && holder.isDocument() && !op.equals("n")) {
-        BsonValue id = holder.asDocument().get("_id");
-        if (id != null) {
-          ids.computeIfAbsent(e.ns(), k -> new ArrayList<>()).add(id);
-        }
+      BsonValue id = holder != null && holder.isDocument() ? holder.asDocument().get("_id") : null;
+      Namespace ns = e.ns() == null ? null : parsed.computeIfAbsent(e.ns(), OplogApplier::nsOrNull);
+      if (!op.equals("n") && id != null && ns != null) {
+        namespaces.add(ns);
+        ids.add(id);
       }
     }
-    ids.forEach((ns, list) -> {
-      Namespace n;
-      try {
-        n = Namespace.parse(ns);
-      } catch (IllegalArgumentException ex) {
-        return; // reported when the entry is applied
-      }
-      batch.prefetch(n, list);
-    });
+    batch.prefetch(namespaces, ids);
+  }
+
+  private static Namespace nsOrNull(String ns) {
+    try {
+      return Namespace.parse(ns);
+    } catch (IllegalArgumentException e) {
+      return null; // reported when the entry is applied
+    }
   }
 
   private static String opOrNull(OplogEntry e) {
@@ -181,12 +184,13 @@ public final class OplogApplier {
     Namespace ns = e.namespace();
     BsonDocument o = e.o();
     BsonValue id = e.id(e.document(e.doc(), "o2"), "o2");
-    UpdateForm form = UpdateForm.of(e, o);
+    BsonDocument fields = ShallowBson.of(o); // a raw o would be decoded by every key lookup
+    UpdateForm form = UpdateForm.of(e, fields);
     if (form == UpdateForm.REPLACEMENT) {
       BsonDocument replacement = o;
-      if (!o.containsKey("_id")) {
+      if (!fields.containsKey("_id")) {
         replacement = new BsonDocument("_id", id);
-        replacement.putAll(o);
+        replacement.putAll(fields);
       }
       batch.put(ns, raw(replacement));
       return;
@@ -199,10 +203,11 @@ public final class OplogApplier {
     BsonDocument doc;
     if (form == UpdateForm.DIFF) {
       doc = ShallowBson.of(current.get()); // sub-documents the diff does not touch stay raw
-      DiffUpdate.applyToDocument(doc, e.document(o, "diff"));
+      BsonDocument diff = e.document(fields, "diff");
+      DiffUpdate.applyToDocument(doc, diff instanceof RawBsonDocument r ? r.decode(CODEC) : diff);
     } else {
       doc = current.get().decode(CODEC);
-      SetUnsetUpdate.apply(doc, optionalDoc(e, o, "$set"), optionalDoc(e, o, "$unset"));
+      SetUnsetUpdate.apply(doc, optionalDoc(e, fields, "$set"), optionalDoc(e, fields, "$unset"));
     }
     batch.put(ns, raw(doc));
   }
