@@ -9,8 +9,6 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
 import io.openmms.common.util.Json;
-import io.openmms.daemon.head.HeadReader;
-import io.openmms.daemon.head.Namespace;
 import io.openmms.daemon.head.RocksHead;
 import io.openmms.testkit.ReplicaSetStandIn;
 import java.io.IOException;
@@ -26,15 +24,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.bson.BsonTimestamp;
 import org.bson.Document;
-import org.bson.RawBsonDocument;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -138,7 +133,7 @@ class CrashRecoveryTest {
     assertThat(daemon.awaitExit(Duration.ofSeconds(30))).as("the daemon exits after stop").isTrue();
     try (RocksHead head = RocksHead.open(dir.resolve("daemon/heads/" + clusterId + "/db"))) {
       assertThat(head.position().orElseThrow().ts()).isGreaterThanOrEqualTo(reached[0]);
-      assertSameContent(rs.client(), head);
+      io.openmms.daemon.service.HeadAssertions.assertSameContent(rs.client(), head);
     }
     log("the head equals the source");
   }
@@ -352,40 +347,4 @@ class CrashRecoveryTest {
   }
 
   // ---- the comparison (as FullChainTest)
-
-  private static void assertSameContent(MongoClient source, HeadReader head) {
-    Map<String, List<String>> expected = new TreeMap<>();
-    Map<String, List<String>> expectedIndexes = new TreeMap<>();
-    for (String db : source.listDatabaseNames()) {
-      if (List.of("admin", "local", "config").contains(db)) {
-        continue;
-      }
-      for (String coll : source.getDatabase(db).listCollectionNames()) {
-        List<String> docs = new ArrayList<>();
-        source.getDatabase(db).getCollection(coll, RawBsonDocument.class).find().batchSize(100)
-            .forEach(d -> docs.add(d.toJson()));
-        docs.sort(null);
-        expected.put(db + "." + coll, docs);
-        List<String> idx = new ArrayList<>();
-        source.getDatabase(db).getCollection(coll).listIndexes()
-            .forEach(i -> idx.add(i.getString("name")));
-        idx.sort(null);
-        expectedIndexes.put(db + "." + coll, idx);
-      }
-    }
-    Map<String, List<String>> actual = new TreeMap<>();
-    Map<String, List<String>> actualIndexes = new TreeMap<>();
-    for (Namespace ns : head.namespaces()) {
-      List<String> docs = new ArrayList<>(head.scan(ns).toList().stream()
-          .map(RawBsonDocument::toJson).toList());
-      docs.sort(null);
-      actual.put(ns.toString(), docs);
-      List<String> idx = new ArrayList<>(head.collection(ns).orElseThrow().indexNames());
-      idx.sort(null);
-      actualIndexes.put(ns.toString(), idx);
-    }
-    assertThat(actual.keySet()).isEqualTo(expected.keySet());
-    expected.forEach((ns, docs) -> assertThat(actual.get(ns)).as(ns).isEqualTo(docs));
-    assertThat(actualIndexes).isEqualTo(expectedIndexes);
-  }
 }

@@ -13,7 +13,6 @@ import io.openmms.agent.MonitoringAgent;
 import io.openmms.agent.backup.BackupAgent;
 import io.openmms.common.config.Config;
 import io.openmms.daemon.head.HeadReader;
-import io.openmms.daemon.head.Namespace;
 import io.openmms.testkit.ReplicaSetStandIn;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -26,9 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import org.bson.Document;
-import org.bson.RawBsonDocument;
 import org.bson.types.Binary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,7 +69,7 @@ class FullChainTest {
             return head != null && head.position().isPresent()
                 && head.position().get().ts().equals(rs.oplogLastTs());
           });
-          assertSameContent(source, daemon.head(clusterId));
+          HeadAssertions.assertSameContent(source, daemon.head(clusterId));
           assertThat(site.headStatus(clusterId).get("state").asText()).isEqualTo("STEADY");
           assertThat(site.headStatus(clusterId).get("lagSeconds").asLong()).isZero();
         }
@@ -143,41 +140,5 @@ class FullChainTest {
         orders.dropIndex("sku_1");
       }
     }
-  }
-
-  private static void assertSameContent(MongoClient source, HeadReader head) {
-    Map<String, List<String>> expected = new TreeMap<>();
-    Map<String, List<String>> expectedIndexes = new TreeMap<>();
-    for (String db : source.listDatabaseNames()) {
-      if (List.of("admin", "local", "config").contains(db)) {
-        continue;
-      }
-      for (String coll : source.getDatabase(db).listCollectionNames()) {
-        List<String> docs = new ArrayList<>();
-        source.getDatabase(db).getCollection(coll, org.bson.RawBsonDocument.class).find()
-            .batchSize(100).forEach(d -> docs.add(d.toJson()));
-        docs.sort(null);
-        expected.put(db + "." + coll, docs);
-        List<String> idx = new ArrayList<>();
-        source.getDatabase(db).getCollection(coll).listIndexes()
-            .forEach(i -> idx.add(i.getString("name")));
-        idx.sort(null);
-        expectedIndexes.put(db + "." + coll, idx);
-      }
-    }
-    Map<String, List<String>> actual = new TreeMap<>();
-    Map<String, List<String>> actualIndexes = new TreeMap<>();
-    for (Namespace ns : head.namespaces()) {
-      List<String> docs = new ArrayList<>(head.scan(ns).toList().stream()
-          .map(RawBsonDocument::toJson).toList());
-      docs.sort(null);
-      actual.put(ns.toString(), docs);
-      List<String> idx = new ArrayList<>(head.collection(ns).orElseThrow().indexNames());
-      idx.sort(null);
-      actualIndexes.put(ns.toString(), idx);
-    }
-    assertThat(actual.keySet()).isEqualTo(expected.keySet());
-    expected.forEach((ns, docs) -> assertThat(actual.get(ns)).as(ns).isEqualTo(docs));
-    assertThat(actualIndexes).isEqualTo(expectedIndexes);
   }
 }
