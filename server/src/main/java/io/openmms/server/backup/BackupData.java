@@ -53,7 +53,10 @@ public final class BackupData {
               (i + 1) * PART)))));
     }
     for (Document c : chunks) {
-      parts.insertOne(c);
+      // replace, not insert: a crash after some parts and before the batch document leaves
+      // parts without a batch, which the resend must overwrite
+      parts.replaceOne(Filters.eq("_id", c.getString("_id")), c,
+          new com.mongodb.client.model.ReplaceOptions().upsert(true));
     }
     batches.insertOne(new Document(metadata).append("_id", name).append("backupId", backupId)
         .append("syncId", syncId).append("seq", seq).append("parts", n)

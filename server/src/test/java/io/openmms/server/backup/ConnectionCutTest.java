@@ -89,4 +89,42 @@ class ConnectionCutTest {
       assertThat(ts.server.backups().get(b.id()).lastSeq()).isEqualTo(1);
     }
   }
+
+  /** Regression: a server killed between storing a batch's parts and its document. */
+  @Test
+  void aBatchWhosePartsOutlivedACrashIsAcceptedWhenResent() throws Exception {
+    try (TestServer ts = TestServer.start(dir)) {
+      String group = ts.credentials.groupId();
+      String key = ts.credentials.agentKey();
+      var api = new ApiClient(ts.url());
+      assertThat(api.postSamples(group, key, Samples.batch("a", 1, List.of(
+          Samples.member("db1", 27017, System.currentTimeMillis(), "PRIMARY", 1, 1))), true)
+          .status()).isEqualTo(200);
+      String clusterId = api.getBasic("/api/public/v1.0/groups/" + group + "/backupConfigs",
+          ts.credentials.publicKey(), ts.credentials.privateKey()).json().get("results").get(0)
+          .get("clusterId").asText();
+      ts.server.backups().setStatus(group, clusterId, "STARTED",
+          List.of(new Backups.Member(clusterId, "rs0", null)));
+      Backups.Backup b = ts.server.backups().get(clusterId);
+      // what a crash leaves: the part of batch 1 without the batch document
+      ts.server.database().collection(Collections.BACKUP_BATCH_PARTS).insertOne(
+          new org.bson.Document("_id", b.id() + "/" + b.syncId() + "/1#0")
+              .append("data", new org.bson.types.Binary(new byte[] {1, 2, 3})));
+      BsonDocument header = new BsonDocument("backupId", new BsonString(b.id()))
+          .append("syncId", new BsonString(b.syncId())).append("seq", new BsonInt64(1))
+          .append("kind", new BsonString("syncStart")).append("startTs", new BsonTimestamp(9, 1));
+      var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+          .newBuilder(java.net.URI.create("http://127.0.0.1:" + ts.server.backupPort()
+              + "/backup/api/v1/backups/" + b.id() + "/batches"))
+          .header("Authorization", ApiClient.basic(group, key))
+          .header("Content-Type", "application/x-openmms-bson-stream")
+          .header("Content-Encoding", "gzip")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+              ApiClient.gzip(BackupServiceTest.stream(header, List.of())))).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(new BackupData(ts.server.database()).read(b.id(), b.syncId(), 1)).isNotNull()
+          .hasSizeGreaterThan(3);
+    }
+  }
 }
