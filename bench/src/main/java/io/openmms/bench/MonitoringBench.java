@@ -1,10 +1,7 @@
 package io.openmms.bench;
 
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -85,7 +82,7 @@ public final class MonitoringBench {
     MonitoringBench bench = new MonitoringBench();
     PrintStream out = System.out;
     out.println("openmms monitoring benchmark, "
-        + bench.clock.instant().truncatedTo(ChronoUnit.SECONDS) + ", " + machine());
+        + bench.clock.instant().truncatedTo(ChronoUnit.SECONDS) + ", " + io.openmms.bench.Machine.describe());
     bench.warmUpJit();
     for (BenchServer.AppDb db : BenchServer.AppDb.values()) {
       bench.measureIngest(db);
@@ -194,20 +191,5 @@ public final class MonitoringBench {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
-  private static String machine() {
-    String cpu = "unknown CPU";
-    try {
-      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-          .filter(l -> l.startsWith("model name")).map(l -> l.replaceFirst(".*:\\s*", ""))
-          .findFirst().orElse(cpu);
-    } catch (IOException | RuntimeException e) {
-      // not Linux: the CPU model stays unknown
-    }
-    Runtime rt = Runtime.getRuntime();
-    return String.format(Locale.ROOT, "%s %s %s, %d CPUs (%s), %s %s, max heap %d MB",
-        System.getProperty("os.name"), System.getProperty("os.version"),
-        System.getProperty("os.arch"), rt.availableProcessors(), cpu,
-        System.getProperty("java.vm.name"), System.getProperty("java.version"),
-        rt.maxMemory() >> 20);
-  }
+
 }

@@ -104,7 +104,7 @@ public final class BackupBench {
     double loadAtStart = loadAverage();
     PrintStream out = System.out;
     out.println("openmms backup path benchmark, " + Instant.now().truncatedTo(ChronoUnit.SECONDS)
-        + ", " + machine());
+        + ", " + io.openmms.bench.Machine.describe());
     Path dir = Files.createTempDirectory(Path.of(System.getProperty("bench.dir",
         System.getProperty("java.io.tmpdir"))), "openmms-bench-backup-");
     BackupBench bench = new BackupBench();
@@ -525,20 +525,5 @@ public final class BackupBench {
     }
   }
 
-  private static String machine() {
-    String cpu = "unknown CPU";
-    try {
-      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-          .filter(l -> l.startsWith("model name")).map(l -> l.replaceFirst(".*:\\s*", ""))
-          .findFirst().orElse(cpu);
-    } catch (IOException | RuntimeException e) {
-      // not Linux: the CPU model stays unknown
-    }
-    Runtime rt = Runtime.getRuntime();
-    return String.format(Locale.ROOT, "%s %s %s, %d CPUs (%s), %s %s, max heap %d MB",
-        System.getProperty("os.name"), System.getProperty("os.version"),
-        System.getProperty("os.arch"), rt.availableProcessors(), cpu,
-        System.getProperty("java.vm.name"), System.getProperty("java.version"),
-        rt.maxMemory() >> 20);
-  }
+
 }
