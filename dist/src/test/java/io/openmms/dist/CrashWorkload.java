@@ -10,7 +10,6 @@ import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Updates;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -46,20 +45,9 @@ final class CrashWorkload implements AutoCloseable {
 
   /** Data the initial sync copies: orders with an index, and people with odd _ids. */
   static void seed(MongoClient c) {
-    MongoDatabase shop = c.getDatabase("shop");
-    List<Document> orders = new ArrayList<>();
-    for (int i = 0; i < 400; i++) {
-      orders.add(new Document("_id", i).append("sku", "s" + (i % 37)).append("qty", i % 9)
-          .append("tags", List.of("a", "b")).append("addr", new Document("city", "c" + i)));
-    }
-    shop.getCollection("orders").insertMany(orders);
-    shop.getCollection("orders").createIndex(Indexes.ascending("sku"));
-    c.getDatabase("crm").getCollection("people").insertMany(List.of(
-        new Document("_id", new org.bson.types.Binary((byte) 4, new byte[16])).append("n", "u"),
-        new Document("_id", new Document("a", 1).append("b", "x")).append("n", "composite"),
-        new Document("_id", 1234567890123L).append("n", "long"),
-        new Document("_id", new org.bson.types.ObjectId()).append("n", "oid")));
+    io.openmms.testkit.SampleData.ordersAndPeople(c, 400);
   }
+
 
   long operations() {
     return operations.get();

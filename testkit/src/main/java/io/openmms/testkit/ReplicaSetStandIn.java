@@ -8,10 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import com.mongodb.ConnectionString;
-import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 
 import de.bwaldvogel.mongo.bson.BsonTimestamp;
 import de.bwaldvogel.mongo.bson.ObjectId;
@@ -111,10 +108,7 @@ public final class ReplicaSetStandIn implements AutoCloseable {
     /** A driver client connected to the set, created on first use and closed by {@link #close()}. */
     public synchronized MongoClient client() {
         if (client == null) {
-            client = MongoClients.create(MongoClientSettings.builder()
-                .applyConnectionString(new ConnectionString(connectionString()))
-                .applicationName("openmms-testkit")
-                .build());
+            client = Clients.open(connectionString());
         }
         return client;
     }

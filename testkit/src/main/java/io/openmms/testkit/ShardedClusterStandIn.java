@@ -6,10 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.mongodb.ConnectionString;
-import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 
 import de.bwaldvogel.mongo.bson.BsonTimestamp;
 import de.bwaldvogel.mongo.bson.Document;
@@ -88,10 +85,7 @@ public final class ShardedClusterStandIn implements AutoCloseable {
     /** A driver client connected to the mongos, created on first use and closed by {@link #close()}. */
     public synchronized MongoClient client() {
         if (client == null) {
-            client = MongoClients.create(MongoClientSettings.builder()
-                .applyConnectionString(new ConnectionString(connectionString()))
-                .applicationName("openmms-testkit")
-                .build());
+            client = Clients.open(connectionString());
         }
         return client;
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Updates;
@@ -20,9 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.bson.Document;
@@ -94,23 +91,13 @@ class FullChainTest {
 
   /** Data that exists before the backup starts: copied by the initial sync. */
   private static void seed(MongoClient c) {
-    MongoDatabase shop = c.getDatabase("shop");
-    List<Document> orders = new ArrayList<>();
-    for (int i = 0; i < 500; i++) {
-      orders.add(new Document("_id", i).append("sku", "s" + (i % 37)).append("qty", i % 9)
-          .append("tags", List.of("a", "b")).append("addr", new Document("city", "c" + i)));
-    }
-    shop.getCollection("orders").insertMany(orders);
-    shop.getCollection("orders").createIndex(Indexes.ascending("sku"));
+    io.openmms.testkit.SampleData.ordersAndPeople(c, 500);
     byte[] big = new byte[8 << 20];
     new Random(1).nextBytes(big);
-    shop.getCollection("blobs").insertOne(new Document("_id", "big").append("data", new Binary(big)));
-    c.getDatabase("crm").getCollection("people").insertMany(List.of(
-        new Document("_id", new org.bson.types.Binary((byte) 4, new byte[16])).append("n", "u"),
-        new Document("_id", new Document("a", 1).append("b", "x")).append("n", "composite"),
-        new Document("_id", 1234567890123L).append("n", "long"),
-        new Document("_id", new org.bson.types.ObjectId()).append("n", "oid")));
+    c.getDatabase("shop").getCollection("blobs").insertOne(new Document("_id", "big")
+        .append("data", new Binary(big)));
   }
+
 
   /** Every kind of write, while the initial sync and then the tailing run. */
   private static void workload(MongoClient c, int ops) {
