@@ -31,6 +31,14 @@ public final class Collections {
   public static final String DAEMONS = "daemons";
   /** Each backup's head status as its daemon reports it (docs/backup-protocol.md, "Status"). */
   public static final String HEADS = "heads";
+  /** Snapshot manifests, one per complete snapshot (docs/snapshot-format.md, "Manifest"). */
+  public static final String SNAPSHOTS = "snapshots";
+  /** Snapshots being written: their block references so far, which the groom keeps. */
+  public static final String SNAPSHOTS_PENDING = "snapshotsPending";
+  /** On-demand snapshot requests, one per backup: {@code {_id: backupId, requested}}. */
+  public static final String SNAPSHOT_REQUESTS = "snapshotRequests";
+  /** Running and finished grooms per block store domain (docs/snapshots.md, "Groom"). */
+  public static final String GROOMS = "grooms";
   public static final String INVITATIONS = "invitations";
   public static final String JOIN_REQUESTS = "joinRequests";
 }
