@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.openmms.common.util.Json;
 import io.openmms.server.auth.Role;
 import io.openmms.server.backup.Backups;
+import io.openmms.server.backup.SnapshotSchedule;
 import io.openmms.server.http.ApiException;
 import io.openmms.server.http.Links;
 import io.openmms.server.monitoring.Clusters;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.bson.BsonTimestamp;
 import org.bson.Document;
 
@@ -45,6 +47,7 @@ public final class BackupConfigApi {
   private final Backups backups;
   private final MongoCollection<Document> heads;
   private final io.openmms.server.backup.BackupData data;
+  private volatile Consumer<String> scheduleChanged = clusterId -> {};
 
   public BackupConfigApi(Groups groups, HostRecords hosts, Backups backups, AppDatabase db) {
     this.groups = groups;
@@ -63,6 +66,95 @@ public final class BackupConfigApi {
     });
     config.routes.patch(base + "/{clusterId}", this::patch);
     config.routes.get(base + "/{clusterId}/head", this::head);
+    config.routes.get(base + "/{clusterId}/snapshotSchedule", ctx -> {
+      Groups.Group g = GroupAccess.require(ctx, groups, Role.Permission.READ, "reading backups");
+      Clusters.Cluster c = cluster(g.id(), ctx.pathParam("clusterId"));
+      ctx.json(scheduleJson(g.id(), c.id(), backups.schedule(c.id())));
+    });
+    config.routes.patch(base + "/{clusterId}/snapshotSchedule", this::patchSchedule);
+  }
+
+  /**
+   * Sets what runs, with the cluster id, after a PATCH of a snapshot schedule changed a retention
+   * value (so stored snapshots' expirations are recomputed). It runs on the request thread after
+   * the schedule is stored. The default does nothing.
+   */
+  public void onScheduleChanged(Consumer<String> hook) {
+    this.scheduleChanged = hook;
+  }
+
+  /**
+   * {@code PATCH .../snapshotSchedule}: any of {@link SnapshotSchedule#FIELDS}; {@code groupId}
+   * and {@code clusterId} may be sent back as read and {@code links} is ignored. A bad request
+   * changes nothing.
+   */
+  private void patchSchedule(Context ctx) {
+    Groups.Group g = GroupAccess.require(ctx, groups, Role.Permission.MANAGE_BACKUP,
+        "changing the snapshot schedule");
+    Clusters.Cluster c = cluster(g.id(), ctx.pathParam("clusterId"));
+    Map<String, Number> changes = scheduleChanges(ctx, g.id(), c.id());
+    SnapshotSchedule before = backups.schedule(c.id());
+    SnapshotSchedule after;
+    try {
+      after = before.with(changes);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("INVALID_SNAPSHOT_SCHEDULE", e.getMessage());
+    }
+    backups.setSchedule(c.id(), after);
+    if (!after.sameRetentionAs(before)) {
+      scheduleChanged.accept(c.id());
+    }
+    ctx.json(scheduleJson(g.id(), c.id(), after));
+  }
+
+  private static Map<String, Number> scheduleChanges(Context ctx, String groupId,
+      String clusterId) {
+    JsonNode body;
+    try {
+      body = Json.mapper().readTree(ctx.bodyAsBytes());
+    } catch (IOException e) {
+      throw ApiException.badRequest("INVALID_JSON", "The body is not JSON: " + e.getMessage());
+    }
+    if (body == null || !body.isObject()) {
+      throw ApiException.badRequest("INVALID_JSON", "The body must be a JSON object");
+    }
+    Map<String, Number> out = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : body.properties()) {
+      String name = e.getKey();
+      JsonNode v = e.getValue();
+      if (name.equals("links")) {
+        continue;
+      }
+      if (name.equals("groupId") || name.equals("clusterId")) {
+        String path = name.equals("groupId") ? groupId : clusterId;
+        if (!v.asText().equals(path)) {
+          throw ApiException.badRequest("INVALID_ATTRIBUTE", name + " must be the one in the "
+              + "path, " + path + ", or absent; was " + v);
+        }
+        continue;
+      }
+      if (!SnapshotSchedule.FIELDS.contains(name)) {
+        throw ApiException.badRequest("INVALID_ATTRIBUTE", "A snapshot schedule has no attribute "
+            + name + "; it has " + String.join(", ", SnapshotSchedule.FIELDS));
+      }
+      if (!v.isNumber()) {
+        throw ApiException.badRequest("INVALID_SNAPSHOT_SCHEDULE", name + " must be a number; was "
+            + v);
+      }
+      out.put(name, v.numberValue());
+    }
+    return out;
+  }
+
+  private static Map<String, Object> scheduleJson(String groupId, String clusterId,
+      SnapshotSchedule s) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("groupId", groupId);
+    out.put("clusterId", clusterId);
+    out.putAll(s.fields());
+    out.put("links", Links.self(PublicApi.BASE + "/groups/" + groupId + "/backupConfigs/"
+        + clusterId + "/snapshotSchedule"));
+    return out;
   }
 
   private void head(Context ctx) {

@@ -3,6 +3,7 @@ package io.openmms.server.backup;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.UpdateOptions;
 import io.openmms.server.auth.Secrets;
 import io.openmms.server.store.AppDatabase;
 import io.openmms.server.store.Collections;
@@ -57,6 +58,28 @@ public final class Backups {
   public void setPitWindowHours(String clusterId, int hours) {
     configs.updateOne(Filters.eq("_id", clusterId),
         new Document("$set", new Document("pitWindowHours", hours)));
+  }
+
+  /**
+   * A cluster's snapshot schedule (the defaults when none was set); its point-in-time window is
+   * {@link #pitWindowHours}.
+   */
+  public SnapshotSchedule schedule(String clusterId) {
+    Document d = configs.find(Filters.eq("_id", clusterId)).first();
+    Document s = d == null ? null : d.get("snapshotSchedule", Document.class);
+    return SnapshotSchedule.of(s, pitWindowHours(clusterId));
+  }
+
+  /**
+   * Sets a cluster's snapshot schedule and, from it, its point-in-time window. A cluster without
+   * a configuration gets one, with its backup STOPPED.
+   */
+  public void setSchedule(String clusterId, SnapshotSchedule s) {
+    configs.updateOne(Filters.eq("_id", clusterId), new Document("$set",
+        new Document("snapshotSchedule", s.document())
+            .append("pitWindowHours", s.pointInTimeWindowHours()))
+        .append("$setOnInsert", new Document("statusName", "STOPPED")),
+        new UpdateOptions().upsert(true));
   }
 
   /** Records that a backup's stored batches up to {@code seq} may have been pruned. */
