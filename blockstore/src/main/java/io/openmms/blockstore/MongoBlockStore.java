@@ -41,16 +41,22 @@ public final class MongoBlockStore implements BlockStore {
 
     /** Uses {@code client} (which the caller keeps and closes) and {@code database}. */
     public MongoBlockStore(MongoClient client, String database, BlockCodec codec) {
-        this(client, false, database, codec);
+        this(client, false, database, COLLECTION, codec);
     }
 
-    private MongoBlockStore(MongoClient client, boolean ownsClient, String database, BlockCodec codec) {
+    /** Uses {@code client} (which the caller keeps and closes), {@code database} and {@code collection}. */
+    public MongoBlockStore(MongoClient client, String database, String collection, BlockCodec codec) {
+        this(client, false, database, collection, codec);
+    }
+
+    private MongoBlockStore(MongoClient client, boolean ownsClient, String database, String collection,
+            BlockCodec codec) {
         this.client = client;
         this.ownsClient = ownsClient;
         this.codec = codec;
-        MongoCollection<Document> c = client.getDatabase(database).getCollection(COLLECTION);
+        MongoCollection<Document> c = client.getDatabase(database).getCollection(collection);
         this.blocks = c.getWriteConcern().getWObject() == null ? c.withWriteConcern(WriteConcern.MAJORITY) : c;
-        this.location = "mongodb:" + database + "." + COLLECTION;
+        this.location = "mongodb:" + database + "." + collection;
     }
 
     /** Connects to {@code connectionString}; the store closes the client. */
@@ -61,7 +67,7 @@ public final class MongoBlockStore implements BlockStore {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("blockstore mongodb connection string: " + e.getMessage(), e);
         }
-        return new MongoBlockStore(MongoClients.create(cs), true, database, codec);
+        return new MongoBlockStore(MongoClients.create(cs), true, database, COLLECTION, codec);
     }
 
     @Override

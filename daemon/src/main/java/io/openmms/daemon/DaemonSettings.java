@@ -43,6 +43,41 @@ public final class DaemonSettings {
       "Port of the admin endpoint (health, metrics, thread dump, shutdown) on 127.0.0.1 only"
           + " (0 picks a free port).");
 
+  public static final Setting<String> BLOCKSTORES = Setting.string("daemon.blockstores", null,
+      "The block stores snapshots go to, as a comma-separated list of name=location; the first is"
+          + " the default for new backups. A location is file:<directory>, a mongodb:// connection"
+          + " string (blocks in the database of its path, default openmms_blockstore), or"
+          + " s3://<bucket>/<prefix>?endpoint=<url>&region=<region>&accessKey=<key>&secretKey=<secret>."
+          + " Every daemon must see the same stores. Default: default=file:<daemon.data.dir>/blockstore"
+          + " (docs/snapshots.md).").secret();
+  public static final Setting<Path> KEYS_DIR = Setting.path("daemon.blockstore.keys.dir", null,
+      "Directory of per-group block encryption keys: a file <groupId>.key holding 32 random bytes"
+          + " in base64 makes that group's new blocks AES-256-GCM encrypted. Default: none"
+          + " (blocks are compressed, not encrypted).");
+  public static final Setting<Integer> SNAPSHOT_THREADS = Setting.integer(
+      "daemon.snapshot.threads", 0, 0, 64,
+      "Threads hashing, compressing and storing one snapshot's blocks; 0 means one per"
+          + " processor.");
+
+  /** {@link #SNAPSHOT_THREADS}, with 0 resolved to the number of processors. */
+  public static int snapshotThreads(Config config) {
+    int n = config.get(SNAPSHOT_THREADS);
+    return n > 0 ? n : Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+  public static final Setting<Integer> SNAPSHOT_CONCURRENCY = Setting.integer(
+      "daemon.snapshot.concurrency", 2, 1, 64,
+      "Most snapshots this daemon writes at the same time (of different backups).");
+  public static final Setting<Duration> GROOM_INTERVAL = Setting.duration("daemon.groom.interval",
+      "1h", Duration.ofSeconds(1), "How often the daemon deletes expired snapshots and the blocks"
+          + " no snapshot references.");
+
+  /** The block stores: {@link #BLOCKSTORES}, else a file store in {@link #DATA_DIR}. */
+  public static String blockstores(Config config) {
+    String s = config.get(BLOCKSTORES);
+    return s != null ? s : "default=file:" + config.get(DATA_DIR).toAbsolutePath().resolve("blockstore");
+  }
+
   public static final List<Setting<?>> ALL = List.of(APPDB_URI, APPDB_NAME, DATA_DIR, ID,
-      HEAD_DIR, LEASE_DURATION, POLL_INTERVAL, ADMIN_PORT);
+      HEAD_DIR, LEASE_DURATION, POLL_INTERVAL, ADMIN_PORT, BLOCKSTORES, KEYS_DIR,
+      SNAPSHOT_THREADS, SNAPSHOT_CONCURRENCY, GROOM_INTERVAL);
 }

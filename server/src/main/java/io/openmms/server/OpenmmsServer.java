@@ -6,6 +6,8 @@ import io.javalin.config.JavalinConfig;
 import io.openmms.common.config.Config;
 import io.openmms.server.admin.AdminEndpoint;
 import io.openmms.server.api.BackupConfigApi;
+import io.openmms.server.api.SnapshotsApi;
+import io.openmms.server.backup.Snapshots;
 import io.openmms.server.api.KeysApi;
 import io.openmms.server.backup.BackupData;
 import io.openmms.server.backup.BackupRoutes;
@@ -139,12 +141,17 @@ public final class OpenmmsServer implements AutoCloseable {
     WebApp web = new WebApp(users, groups, sessions, throttle, audit, secrets, tls, hosts,
         measurements, clock, downAfter, agentKeys, apiKeys, new Invitations(db, secrets, clock),
         new JoinRequests(db, clock), this::publicUrl);
+    Snapshots snapshots = new Snapshots(db);
+    BackupConfigApi backupConfigApi = new BackupConfigApi(groups, hosts, backups, db);
+    backupConfigApi.onScheduleChanged(clusterId -> snapshots.recomputeExpiry(
+        snapshots.backupsOf(clusterId), backups.schedule(clusterId)));
     List<java.util.function.Consumer<JavalinConfig>> routes = List.of(
         web::register,
         new PublicApi(groups, hosts, measurements, digest, sessions, users, clock,
             downAfter)::register,
         new KeysApi(groups, users, agentKeys, apiKeys, audit)::register,
-        new BackupConfigApi(groups, hosts, backups, db)::register,
+        backupConfigApi::register,
+        new SnapshotsApi(groups, backups, snapshots, clock)::register,
         new AgentRoutes(agentKeys, ingest, config.get(ServerSettings.MAX_COMPRESSED_PAYLOAD),
             config.get(ServerSettings.MAX_PAYLOAD), metrics)::register,
         new PrometheusRoutes(groups, hosts, measurements, digest, clock, downAfter)::register);

@@ -2,11 +2,15 @@ package io.openmms.daemon.service;
 
 import com.mongodb.MongoException;
 import io.openmms.common.config.Config;
+import io.openmms.common.config.ConfigException;
 import io.openmms.daemon.DaemonSettings;
 import io.openmms.daemon.head.HeadReader;
 import io.openmms.daemon.jobs.Lease;
 import io.openmms.daemon.jobs.Leases;
+import io.openmms.daemon.snapshot.SnapshotService;
+import io.openmms.daemon.snapshot.SnapshotStores;
 import io.openmms.server.admin.AdminEndpoint;
+import io.openmms.server.backup.Backups;
 import io.openmms.server.auth.Secrets;
 import io.openmms.server.http.ServiceMetrics;
 import io.openmms.server.store.AppDatabase;
@@ -75,6 +79,8 @@ public final class BackupDaemon implements AutoCloseable {
   private final Leases leases;
   private final BatchSource source;
   private final HeadReports reports;
+  private final SnapshotService snapshots;
+  private final Duration groomInterval;
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final Map<String, HeadWorker> workers = new ConcurrentHashMap<>();
@@ -85,7 +91,7 @@ public final class BackupDaemon implements AutoCloseable {
   private volatile boolean closing;
 
   private BackupDaemon(Config config, Clock clock, AppDatabase db, FileChannel lockChannel,
-      FileLock lock) {
+      FileLock lock, List<SnapshotStores.StoreConfig> stores) {
     this.clock = clock;
     this.db = db;
     this.lockChannel = lockChannel;
@@ -97,7 +103,13 @@ public final class BackupDaemon implements AutoCloseable {
     this.leases = new Leases(db, daemonId, clock, config.get(DaemonSettings.LEASE_DURATION));
     this.source = new BatchSource(db, clock);
     this.reports = new HeadReports(db, daemonId, clock);
-    this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+    this.groomInterval = config.get(DaemonSettings.GROOM_INTERVAL);
+    this.snapshots = new SnapshotService(db, new Backups(db, new Secrets(new SecureRandom()),
+        clock), new SnapshotStores(stores, config.get(DaemonSettings.KEYS_DIR), new SecureRandom()),
+        clock, DaemonSettings.snapshotThreads(config),
+        config.get(DaemonSettings.SNAPSHOT_CONCURRENCY),
+        Duration.ofMinutes(10).plus(leases.duration()), daemonId);
+    this.scheduler = Executors.newScheduledThreadPool(3, r -> {
       Thread t = new Thread(r, "openmms-daemon-leases");
       t.setDaemon(true);
       return t;
@@ -107,6 +119,13 @@ public final class BackupDaemon implements AutoCloseable {
   /** Validates the configuration, connects, and starts taking leases and applying. */
   public static BackupDaemon start(Config config, Clock clock) {
     String uri = config.require(DaemonSettings.APPDB_URI);
+    List<SnapshotStores.StoreConfig> stores;
+    try {
+      stores = SnapshotStores.parse(DaemonSettings.blockstores(config),
+          Path.of("").toAbsolutePath());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(DaemonSettings.BLOCKSTORES.key() + ": " + e.getMessage());
+    }
     Path dataDir = config.get(DaemonSettings.DATA_DIR).toAbsolutePath();
     FileChannel channel = null;
     FileLock lock;
@@ -133,7 +152,14 @@ public final class BackupDaemon implements AutoCloseable {
       closeQuietly(channel);
       throw e;
     }
-    BackupDaemon d = new BackupDaemon(config, clock, db, channel, lock);
+    BackupDaemon d;
+    try {
+      d = new BackupDaemon(config, clock, db, channel, lock, stores);
+    } catch (RuntimeException e) {
+      db.close();
+      closeQuietly(channel);
+      throw e;
+    }
     try {
       d.startTasks(config);
     } catch (RuntimeException | IOException e) {
@@ -148,6 +174,8 @@ public final class BackupDaemon implements AutoCloseable {
     long renewEvery = Math.max(1, leases.duration().toMillis() / 3);
     scheduler.scheduleWithFixedDelay(this::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(this::poll, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(this::groom, groomInterval.toMillis(),
+        groomInterval.toMillis(), TimeUnit.MILLISECONDS);
     admin = AdminEndpoint.start("daemon", config.get(DaemonSettings.ADMIN_PORT),
         config.get(DaemonSettings.DATA_DIR), new Secrets(new SecureRandom()).hex(24),
         new ServiceMetrics(), this::health, this::closeQuietly);
@@ -224,8 +252,8 @@ public final class BackupDaemon implements AutoCloseable {
   }
 
   private void startWorker(Lease lease) {
-    HeadWorker w = new HeadWorker(lease.backupId(), lease, headDir, source, reports, clock, poll,
-        leases.duration().dividedBy(3));
+    HeadWorker w = new HeadWorker(lease.backupId(), lease, headDir, source, reports, snapshots,
+        clock, poll, leases.duration().dividedBy(3));
     workers.put(lease.backupId(), w);
     Thread t = new Thread(w, "openmms-head-" + lease.backupId());
     t.setDaemon(true);
@@ -247,6 +275,25 @@ public final class BackupDaemon implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** Grooms every block store domain (each groom excludes the others through the database). */
+  private void groom() {
+    if (closing) {
+      return;
+    }
+    try {
+      snapshots.groomAll();
+    } catch (MongoException e) {
+      LOG.warn("Cannot groom the block stores: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("Grooming the block stores failed", e);
+    }
+  }
+
+  /** The daemon's snapshot service (for the snapshot and verify commands and tests). */
+  public SnapshotService snapshots() {
+    return snapshots;
   }
 
   private void renew() {
@@ -342,6 +389,7 @@ public final class BackupDaemon implements AutoCloseable {
       }
     }
     workers.clear();
+    snapshots.close();
     if (admin != null) {
       try {
         admin.close();

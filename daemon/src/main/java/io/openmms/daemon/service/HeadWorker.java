@@ -1,13 +1,5 @@
 package io.openmms.daemon.service;
 
-import io.openmms.server.backup.BsonStream;
-
-import org.bson.RawBsonDocument;
-
-import java.util.List;
-
-import java.util.ArrayList;
-
 import com.mongodb.MongoException;
 import io.openmms.daemon.head.Head;
 import io.openmms.daemon.head.HeadReader;
@@ -15,7 +7,9 @@ import io.openmms.daemon.head.HeadState;
 import io.openmms.daemon.head.RocksHead;
 import io.openmms.daemon.jobs.Lease;
 import io.openmms.daemon.oplog.OplogApplyException;
+import io.openmms.daemon.snapshot.SnapshotService;
 import io.openmms.server.backup.Backups;
+import io.openmms.server.backup.BsonStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,9 +17,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.bson.BSONException;
+import org.bson.RawBsonDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +56,7 @@ final class HeadWorker implements Runnable {
   private final Path dir;
   private final BatchSource source;
   private final HeadReports reports;
+  private final SnapshotService snapshots;
   private final Clock clock;
   private final Duration poll;
   private final Duration heartbeat;
@@ -70,9 +68,11 @@ final class HeadWorker implements Runnable {
   private AppliedRecord record;
   private SyncApplier applier;
   private Instant lastReport = Instant.EPOCH;
+  private volatile Backups.Backup current;
 
   HeadWorker(String backupId, Lease lease, Path headDir, BatchSource source, HeadReports reports,
-      Clock clock, Duration poll, Duration heartbeat) {
+      SnapshotService snapshots, Clock clock, Duration poll, Duration heartbeat) {
+    this.snapshots = snapshots;
     this.backupId = backupId;
     this.lease = lease;
     this.dir = headDir.resolve(backupId);
@@ -148,6 +148,7 @@ final class HeadWorker implements Runnable {
             e.getMessage(), poll.toMillis());
         worked = false;
       }
+      snapshotIfDue();
       if (!worked && !stopping) {
         if (clock.instant().isAfter(lastReport.plus(heartbeat)) && lease.held()) {
           report();
@@ -157,9 +158,26 @@ final class HeadWorker implements Runnable {
     }
   }
 
+  /** Starts a snapshot when the schedule or a request asks for one (it runs on its own thread). */
+  private void snapshotIfDue() {
+    Backups.Backup b = current;
+    if (snapshots == null || b == null || stopping || !lease.held()
+        || b.state() == Backups.State.STOPPED || record.failure() != null
+        || !b.syncId().equals(record.syncId())) {
+      return;
+    }
+    try {
+      snapshots.maybeStart(b, head);
+    } catch (MongoException e) {
+      LOG.warn("Backup {}: cannot check the snapshot schedule ({}); retrying", backupId,
+          e.getMessage());
+    }
+  }
+
   /** Applies what is new; returns false when there was nothing to do. */
   private boolean step() {
     Backups.Backup b = source.backup(backupId);
+    current = b;
     if (b == null || b.state() == Backups.State.STOPPED) {
       LOG.info("Backup {} is {}; giving it up", backupId, b == null ? "gone" : "stopped");
       stopping = true;

@@ -10,10 +10,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps stored oplog only for each backup's point-in-time window (default 24 h, per cluster):
- * an oplog batch is deleted once all its entries are older than the newest received entry minus
- * the window, and only after the daemon has applied it to the head (so a running head never
- * misses one). A daemon that later has to rebuild a head from the start finds the pruned batches
+ * Keeps stored oplog only for each backup's point-in-time window (default 24 h, per cluster), so
+ * that every time in the window stays restorable: a restore to time t starts from the newest
+ * snapshot at or before t and replays the oplog after it. An oplog batch is therefore deleted
+ * once all its entries are older than the <em>base</em> snapshot — the newest one at or before
+ * the window's start (the newest received entry minus the window); with no such snapshot, once
+ * they are older than the window's start. And only after the daemon has applied it to the head
+ * (so a running head never misses one). A daemon that later has to rebuild a head from the start finds the pruned batches
  * gone and asks for a new initial sync (SPEC §3; with snapshots, it will start from the latest
  * snapshot instead).
  */
@@ -23,12 +26,14 @@ public final class OplogPruner {
   private final BackupData data;
   private final MongoCollection<Document> heads;
   private final MongoCollection<Document> backupRecords;
+  private final Snapshots snapshots;
 
   public OplogPruner(AppDatabase db, Backups backups) {
     this.backups = backups;
     this.data = new BackupData(db);
     this.heads = db.collection(Collections.HEADS);
     this.backupRecords = db.collection(Collections.BACKUPS);
+    this.snapshots = new Snapshots(db);
   }
 
   /** Prunes every tailing backup; returns how many batches' worth of seqs were pruned. */
@@ -46,12 +51,18 @@ public final class OplogPruner {
       }
       long applied = ((Number) head.get("appliedSeq")).longValue();
       long windowSeconds = backups.pitWindowHours(b.configId()) * 3600L;
-      long cutoff = b.lastTs().getTime() - windowSeconds;
-      if (cutoff <= 0) {
+      long windowStart = b.lastTs().getTime() - windowSeconds;
+      if (windowStart <= 0) {
         continue;
       }
-      long highest = data.pruneOplog(b.id(), b.syncId(), new BsonTimestamp((int) cutoff, 0),
-          applied);
+      BsonTimestamp cutoff = new BsonTimestamp((int) windowStart, 0);
+      for (Snapshots.Snapshot s : snapshots.list(b.id())) {
+        if (s.ts().getTime() <= windowStart) {
+          cutoff = s.ts(); // the newest snapshot at or before the window's start
+          break;
+        }
+      }
+      long highest = data.pruneOplog(b.id(), b.syncId(), cutoff, applied);
       if (highest > 0) {
         backups.markPruned(b.id(), highest);
         pruned++;

@@ -1,0 +1,200 @@
+package io.openmms.daemon.snapshot;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.ReturnDocument;
+import io.openmms.blockstore.BlockId;
+import io.openmms.server.store.AppDatabase;
+import io.openmms.server.store.Collections;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.bson.Document;
+
+/**
+ * How snapshot writers and grooms of one block store domain stay out of each other's way
+ * (docs/snapshots.md, "Groom"), through two collections of the application database:
+ *
+ * <ul>
+ *   <li>{@code snapshotsPending}: a writer's record ({@code _id: "w:" + snapshotId}, domain,
+ *       heartbeat) and one document per block it references, inserted <em>before</em> it checks
+ *       for or stores the block. A groom keeps every block named there.
+ *   <li>{@code grooms}: per domain, whether a groom runs, its heartbeat, and an epoch counting the
+ *       grooms started. A writer about to publish its manifest waits for a running groom to end;
+ *       if any groom started since the writer began, it re-checks that the blocks it found already
+ *       stored are still there (a groom that marked before the writer registered a block may have
+ *       deleted it after the writer saw it), and fails rather than publish a snapshot with a hole.
+ * </ul>
+ *
+ * A writer or groom whose heartbeat is older than {@code staleAfter} is dead: a groom removes dead
+ * writers' records (their blocks become orphans for the next groom), and a new groom takes over a
+ * dead groom's domain. Thread-safe.
+ */
+public final class Coordination {
+  private final MongoCollection<Document> pending;
+  private final MongoCollection<Document> grooms;
+  private final Clock clock;
+  private final Duration staleAfter;
+
+  public Coordination(AppDatabase db, Clock clock, Duration staleAfter) {
+    this.pending = db.collection(Collections.SNAPSHOTS_PENDING);
+    this.grooms = db.collection(Collections.GROOMS);
+    this.clock = clock;
+    this.staleAfter = staleAfter;
+  }
+
+  public Duration staleAfter() {
+    return staleAfter;
+  }
+
+  // ---- writers
+
+  /** A registered writer. */
+  public record Writer(String snapshotId, String domain, long groomEpoch) {
+    String recordId() {
+      return "w:" + snapshotId;
+    }
+  }
+
+  /** Registers a writer of {@code snapshotId} in {@code domain}. */
+  public Writer beginWriter(String snapshotId, String backupId, String domain) {
+    Writer w = new Writer(snapshotId, domain, groomEpoch(domain));
+    pending.insertOne(new Document("_id", w.recordId()).append("kind", "writer")
+        .append("domain", domain).append("backupId", backupId).append("started", now())
+        .append("heartbeat", now()));
+    return w;
+  }
+
+  /** Records that writer {@code w} references block {@code id} (its {@code seq}-th reference). */
+  public void reference(Writer w, long seq, BlockId id) {
+    pending.replaceOne(Filters.eq("_id", w.snapshotId() + "#" + seq), new Document("_id",
+        w.snapshotId() + "#" + seq).append("kind", "ref").append("w", w.snapshotId())
+        .append("domain", w.domain()).append("id", id.hex()),
+        new com.mongodb.client.model.ReplaceOptions().upsert(true));
+  }
+
+  /** Renews a writer's heartbeat; false when a groom declared it dead and removed its record. */
+  public boolean heartbeat(Writer w) {
+    return pending.updateOne(Filters.eq("_id", w.recordId()),
+        new Document("$set", new Document("heartbeat", now()))).getMatchedCount() == 1;
+  }
+
+  /**
+   * Waits until no live groom runs in the writer's domain, then says whether a groom started
+   * since the writer began (its found-already-stored blocks must then be re-checked).
+   */
+  public boolean awaitGroomsAfter(Writer w, Duration poll) throws InterruptedException {
+    while (true) {
+      Document g = grooms.find(Filters.eq("_id", w.domain())).first();
+      if (g == null) {
+        return false;
+      }
+      if (!g.getBoolean("running", false) || stale(g)) {
+        return ((Number) g.get("epoch")).longValue() != w.groomEpoch();
+      }
+      Thread.sleep(poll.toMillis());
+    }
+  }
+
+  /** Removes a writer's record and references (after its manifest is stored, or on failure). */
+  public void endWriter(Writer w) {
+    pending.deleteMany(Filters.eq("w", w.snapshotId()));
+    pending.deleteOne(Filters.eq("_id", w.recordId()));
+  }
+
+  private long groomEpoch(String domain) {
+    Document g = grooms.find(Filters.eq("_id", domain)).first();
+    return g == null ? 0 : ((Number) g.get("epoch")).longValue();
+  }
+
+  // ---- grooms
+
+  /** A running groom. */
+  public record Groom(String domain, String owner, long epoch) {}
+
+  /** Starts a groom of {@code domain} unless a live one runs. */
+  public Optional<Groom> beginGroom(String domain, String owner) {
+    Date staleBefore = Date.from(clock.instant().minus(staleAfter));
+    try {
+      Document d = grooms.findOneAndUpdate(Filters.and(Filters.eq("_id", domain),
+          Filters.or(Filters.ne("running", true), Filters.lt("heartbeat", staleBefore))),
+          new Document("$set", new Document("running", true).append("owner", owner)
+              .append("started", now()).append("heartbeat", now()))
+              .append("$inc", new Document("epoch", 1L)),
+          new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
+      return Optional.of(new Groom(domain, owner, ((Number) d.get("epoch")).longValue()));
+    } catch (MongoException e) {
+      // findAndModify reports the duplicate key of the refused upsert as a command error
+      if (ErrorCategory.fromErrorCode(e.getCode()) == ErrorCategory.DUPLICATE_KEY) {
+        return Optional.empty(); // a live groom holds the domain
+      }
+      throw e;
+    }
+  }
+
+  /** Renews a groom's heartbeat; false when another groom took the domain over. */
+  public boolean heartbeat(Groom g) {
+    return grooms.updateOne(Filters.and(Filters.eq("_id", g.domain()), Filters.eq("epoch",
+        g.epoch()), Filters.eq("running", true)), new Document("$set",
+        new Document("heartbeat", now()))).getMatchedCount() == 1;
+  }
+
+  /** Ends a groom, recording its result for the status pages. */
+  public void endGroom(Groom g, Document result) {
+    grooms.updateOne(Filters.and(Filters.eq("_id", g.domain()), Filters.eq("epoch", g.epoch())),
+        new Document("$set", new Document("running", false).append("heartbeat", now())
+            .append("lastResult", result)));
+  }
+
+  /** The last finished groom's result in {@code domain}, if any. */
+  public Optional<Document> lastGroom(String domain) {
+    Document g = grooms.find(Filters.eq("_id", domain)).first();
+    return g == null ? Optional.empty() : Optional.ofNullable(g.get("lastResult", Document.class));
+  }
+
+  /**
+   * The blocks live writers of {@code domain} reference. Dead writers' records are removed on
+   * the way (their snapshot can no longer be published).
+   */
+  public Set<BlockId> pendingReferences(String domain) {
+    Set<String> live = new HashSet<>();
+    List<String> dead = new ArrayList<>();
+    for (Document d : pending.find(Filters.and(Filters.eq("domain", domain),
+        Filters.eq("kind", "writer")))) {
+      String id = d.getString("_id").substring(2);
+      if (stale(d)) {
+        dead.add(id);
+      } else {
+        live.add(id);
+      }
+    }
+    for (String id : dead) {
+      endWriter(new Writer(id, domain, 0));
+    }
+    Set<BlockId> out = new HashSet<>();
+    for (Document d : pending.find(Filters.and(Filters.eq("domain", domain),
+        Filters.eq("kind", "ref")))) {
+      if (live.contains(d.getString("w"))) {
+        out.add(BlockId.parse(d.getString("id")));
+      }
+    }
+    return out;
+  }
+
+  private boolean stale(Document d) {
+    Date hb = d.getDate("heartbeat");
+    return hb == null || hb.toInstant().isBefore(clock.instant().minus(staleAfter));
+  }
+
+  private Date now() {
+    return Date.from(clock.instant());
+  }
+}

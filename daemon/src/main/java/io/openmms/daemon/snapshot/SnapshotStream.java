@@ -1,0 +1,129 @@
+package io.openmms.daemon.snapshot;
+
+import io.openmms.daemon.head.CollectionInfo;
+import io.openmms.daemon.head.DocumentCursor;
+import io.openmms.daemon.head.HeadReader;
+import io.openmms.daemon.head.Namespace;
+import io.openmms.server.backup.Snapshots;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.bson.BsonArray;
+import org.bson.BsonBinary;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonInt64;
+import org.bson.BsonString;
+import org.bson.RawBsonDocument;
+import org.bson.UuidRepresentation;
+import org.bson.codecs.BsonDocumentCodec;
+import org.bson.codecs.EncoderContext;
+import org.bson.io.BasicOutputBuffer;
+
+/**
+ * Writes the snapshot stream of a head (docs/snapshot-format.md): a header document, then for
+ * each namespace in name order a collection document (options, UUID, indexes, count) followed by
+ * that many documents in the head's {@code _id} key order, then an end document. Nothing in the
+ * stream depends on when it was written, so equal head content gives equal bytes and successive
+ * snapshots share their blocks.
+ */
+public final class SnapshotStream {
+  /** The format version written in the header; readers refuse others. */
+  public static final int VERSION = 1;
+  static final String TYPE = "t";
+  static final String HEADER = "openmms.snapshot";
+  static final String COLLECTION = "collection";
+  static final String END = "end";
+
+  private SnapshotStream() {}
+
+  /**
+   * Writes {@code head}'s content to {@code out} and returns, per namespace, its document count,
+   * the bytes of its documents, the stream offset of its collection document and the SHA-256 of
+   * its documents' bytes (the manifest's per-collection checksum).
+   */
+  public static List<Snapshots.Collection> write(HeadReader head, OutputStream out)
+      throws IOException {
+    Counting counting = new Counting(out);
+    List<Snapshots.Collection> result = new ArrayList<>();
+    counting.write(bytes(new BsonDocument(TYPE, new BsonString(HEADER))
+        .append("version", new BsonInt32(VERSION))));
+    List<Namespace> namespaces = head.namespaces();
+    for (Namespace ns : namespaces) {
+      CollectionInfo info = head.collection(ns).orElse(null);
+      if (info == null) {
+        continue;
+      }
+      long offset = counting.count;
+      counting.write(bytes(collectionDocument(info)));
+      MessageDigest sha = sha256();
+      long count = 0;
+      long bytes = 0;
+      try (DocumentCursor docs = head.scan(ns)) {
+        while (docs.hasNext()) {
+          RawBsonDocument d = docs.next();
+          ByteBuffer b = d.getByteBuffer().asNIO();
+          byte[] raw = new byte[b.remaining()];
+          b.get(raw);
+          sha.update(raw);
+          counting.write(raw);
+          count++;
+          bytes += raw.length;
+        }
+      }
+      if (count != info.count()) {
+        throw new IllegalStateException("the head's count of " + ns + " is " + info.count()
+            + " but its scan gave " + count + " documents; the head is inconsistent");
+      }
+      result.add(new Snapshots.Collection(ns.toString(), count, bytes, offset,
+          HexFormat.of().formatHex(sha.digest())));
+    }
+    counting.write(bytes(new BsonDocument(TYPE, new BsonString(END))
+        .append("collections", new BsonInt32(result.size()))));
+    return result;
+  }
+
+  static BsonDocument collectionDocument(CollectionInfo info) {
+    BsonDocument d = new BsonDocument(TYPE, new BsonString(COLLECTION))
+        .append("ns", new BsonString(info.ns().toString()));
+    info.uuid().ifPresent(u -> d.append("uuid", new BsonBinary(u, UuidRepresentation.STANDARD)));
+    d.append("options", info.options());
+    d.append("indexes", new BsonArray(new ArrayList<>(info.indexes())));
+    d.append("count", new BsonInt64(info.count()));
+    return d;
+  }
+
+  static byte[] bytes(BsonDocument d) {
+    BasicOutputBuffer buf = new BasicOutputBuffer();
+    new BsonDocumentCodec().encode(new org.bson.BsonBinaryWriter(buf), d,
+        EncoderContext.builder().build());
+    return buf.toByteArray();
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static final class Counting {
+    private final OutputStream out;
+    private long count;
+
+    Counting(OutputStream out) {
+      this.out = out;
+    }
+
+    void write(byte[] b) throws IOException {
+      out.write(b);
+      count += b.length;
+    }
+  }
+}

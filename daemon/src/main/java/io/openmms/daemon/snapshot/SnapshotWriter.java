@@ -1,0 +1,262 @@
+package io.openmms.daemon.snapshot;
+
+import io.openmms.blockstore.Block;
+import io.openmms.blockstore.BlockId;
+import io.openmms.blockstore.BlockStore;
+import io.openmms.blockstore.Chunk;
+import io.openmms.blockstore.Chunker;
+import io.openmms.blockstore.ChunkerParams;
+import io.openmms.blockstore.ChunkingOutputStream;
+import io.openmms.daemon.head.HeadReader;
+import io.openmms.daemon.head.OplogPosition;
+import io.openmms.server.backup.Snapshots;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one snapshot of a head into a block store (docs/snapshot-format.md): the snapshot stream
+ * is cut by the chunker as it is produced; each chunk is hashed, registered with the
+ * {@link Coordination} and stored unless already there (on {@code threads} workers when more than
+ * one, in stream order of ids); then the block lists are stored, the store is flushed, grooms are
+ * waited for, and only then is the manifest inserted. A failure at any step leaves no manifest:
+ * the blocks already stored are orphans the groom reclaims.
+ *
+ * <p>The head keeps applying oplog while this runs: it reads a {@link HeadReader} that is a
+ * consistent snapshot view of one commit. Not thread-safe; one snapshot per instance at a time.
+ */
+public final class SnapshotWriter {
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotWriter.class);
+  private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+
+  /** What to write: the manifest fields that do not come from the content. */
+  public record Plan(String snapshotId, String backupId, String groupId, String store,
+      Set<String> tiers, Instant expires, boolean onDemand) {}
+
+  /** A step at which a test stops the writer, as a crash there would (see {@link #failAt}). */
+  public enum Step { BLOCKS, BLOCK_LISTS, FLUSH, MANIFEST, CLEANUP }
+
+  private final BlockStore store;
+  private final Coordination coordination;
+  private final Chunker chunker;
+  private final int threads;
+  private final Clock clock;
+  private Step failAt;
+  private LongConsumer progress = n -> { };
+
+  public SnapshotWriter(BlockStore store, Coordination coordination, int threads, Clock clock) {
+    this(store, coordination, ChunkerParams.DEFAULT, threads, clock);
+  }
+
+  public SnapshotWriter(BlockStore store, Coordination coordination, ChunkerParams params,
+      int threads, Clock clock) {
+    this.store = store;
+    this.coordination = coordination;
+    this.chunker = new Chunker(params);
+    this.threads = Math.max(1, threads);
+    this.clock = clock;
+  }
+
+  /** Receives the stream bytes written so far, after each chunk. */
+  public SnapshotWriter onProgress(LongConsumer progress) {
+    this.progress = progress;
+    return this;
+  }
+
+  /** Makes the writer throw just before {@code step}, leaving what a crash there would. Tests. */
+  SnapshotWriter failAt(Step step) {
+    this.failAt = step;
+    return this;
+  }
+
+  /**
+   * Writes {@code view} (a consistent view of a head) and inserts its manifest into
+   * {@code snapshots}. Returns the manifest.
+   */
+  public Snapshots.Snapshot write(HeadReader view, Plan plan, Snapshots snapshots)
+      throws IOException, InterruptedException {
+    OplogPosition pos = view.position().orElseThrow(() -> new IllegalStateException(
+        "backup " + plan.backupId() + " has no head position yet; nothing to snapshot"));
+    Instant started = clock.instant();
+    String domain = SnapshotStores.domain(plan.store(), plan.groupId());
+    Coordination.Writer writer = coordination.beginWriter(plan.snapshotId(), plan.backupId(),
+        domain);
+    boolean published = false;
+    try {
+      Written w = writeBlocks(view, writer);
+      check(Step.BLOCK_LISTS);
+      List<BlockList.Ref> listRefs = new ArrayList<>();
+      long seq = w.refs.size();
+      List<String> listIds = new ArrayList<>();
+      for (byte[] list : BlockList.encode(w.refs)) {
+        Block b = Block.of(list);
+        coordination.reference(writer, seq++, b.id());
+        long n = store.put(b);
+        w.stored.addAndGet(n);
+        if (n == 0) {
+          w.reused.add(b.id());
+        }
+        listIds.add(b.id().hex());
+        listRefs.add(new BlockList.Ref(b.id(), list.length));
+      }
+      check(Step.FLUSH);
+      store.flush();
+      if (coordination.awaitGroomsAfter(writer, Duration.ofMillis(200))) {
+        for (BlockId id : w.reused) {
+          if (!store.exists(id)) {
+            throw new IOException("a groom that ran during snapshot " + plan.snapshotId()
+                + " removed block " + id.hex() + " it shares with older snapshots; the"
+                + " snapshot is abandoned and will be taken again");
+          }
+        }
+      }
+      if (!coordination.heartbeat(writer)) {
+        throw new IOException("snapshot " + plan.snapshotId() + " was declared dead by a groom"
+            + " (no heartbeat for " + coordination.staleAfter() + "); it is abandoned");
+      }
+      check(Step.MANIFEST);
+      Snapshots.Snapshot s = new Snapshots.Snapshot(plan.snapshotId(), plan.backupId(),
+          plan.groupId(), plan.store(), pos.ts(), pos.wallTime(), started,
+          Duration.between(started, clock.instant()), w.logical, w.stored.get(), w.refs.size(),
+          listIds, w.collections, plan.tiers(), plan.expires(), plan.onDemand());
+      snapshots.insert(s);
+      published = true;
+      check(Step.CLEANUP);
+      coordination.endWriter(writer);
+      LOG.info("Snapshot {} of backup {} at {}: {} in {} blocks, {} new stored bytes, {} ms",
+          s.id(), s.backupId(), s.ts(), s.logicalSizeBytes(), s.blockCount(),
+          s.newStoredBytes(), s.took().toMillis());
+      return s;
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      if (!published && !(e instanceof SimulatedCrash)) {
+        try {
+          coordination.endWriter(writer);
+        } catch (RuntimeException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** The stream's blocks and what the writer learnt while storing them. */
+  private static final class Written {
+    final List<BlockList.Ref> refs = new ArrayList<>();
+    final List<BlockId> reused = new ArrayList<>();
+    final AtomicLong stored = new AtomicLong();
+    List<Snapshots.Collection> collections;
+    long logical;
+  }
+
+  private Written writeBlocks(HeadReader view, Coordination.Writer writer)
+      throws IOException, InterruptedException {
+    Written w = new Written();
+    ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "openmms-snapshot-seal");
+      t.setDaemon(true);
+      return t;
+    }) : null;
+    Semaphore inFlight = new Semaphore(threads * 2);
+    List<Future<Stored>> futures = new ArrayList<>();
+    long[] seq = {0};
+    Instant[] lastBeat = {clock.instant()};
+    ChunkingOutputStream out = chunker.outputStream(chunk -> {
+      if (seq[0] > 0) {
+        check(Step.BLOCKS); // a crash with some of the stream's blocks stored
+      }
+      long s = seq[0]++;
+      if (pool == null) {
+        futures.add(java.util.concurrent.CompletableFuture.completedFuture(
+            store(writer, s, chunk)));
+      } else {
+        acquire(inFlight);
+        futures.add(pool.submit(() -> {
+          try {
+            return store(writer, s, chunk);
+          } finally {
+            inFlight.release();
+          }
+        }));
+      }
+      progress.accept(chunk.offset() + chunk.length());
+      if (clock.instant().isAfter(lastBeat[0].plus(HEARTBEAT))) {
+        lastBeat[0] = clock.instant();
+        if (!coordination.heartbeat(writer)) {
+          throw new IOException("the snapshot was declared dead by a groom; abandoned");
+        }
+      }
+    });
+    try {
+      w.collections = SnapshotStream.write(view, out);
+      out.close();
+      w.logical = out.count();
+      for (Future<Stored> f : futures) {
+        Stored s = f.get();
+        w.refs.add(s.ref);
+        w.stored.addAndGet(s.bytes);
+        if (s.bytes == 0) {
+          w.reused.add(s.ref.id());
+        }
+      }
+      return w;
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(c);
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  private record Stored(BlockList.Ref ref, long bytes) {}
+
+  private Stored store(Coordination.Writer writer, long seq, Chunk chunk) throws IOException {
+    Block b = Block.of(chunk.data());
+    coordination.reference(writer, seq, b.id());
+    long n = store.put(b);
+    return new Stored(new BlockList.Ref(b.id(), chunk.length()), n);
+  }
+
+  private static void acquire(Semaphore s) throws InterruptedIOException {
+    try {
+      s.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("snapshot interrupted");
+    }
+  }
+
+  private void check(Step step) throws SimulatedCrash {
+    if (failAt == step) {
+      throw new SimulatedCrash(step);
+    }
+  }
+
+  /** Thrown by {@link #failAt}: leaves everything as a crash at that step would. */
+  static final class SimulatedCrash extends IOException {
+    SimulatedCrash(Step step) {
+      super("simulated crash before step " + step);
+    }
+  }
+}

@@ -1,0 +1,207 @@
+package io.openmms.server.backup;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOptions;
+import io.openmms.server.store.AppDatabase;
+import io.openmms.server.store.Collections;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.bson.BsonTimestamp;
+import org.bson.Document;
+
+/**
+ * Snapshot manifests (docs/snapshot-format.md, "Manifest") in the {@code snapshots} collection,
+ * and on-demand snapshot requests in {@code snapshotRequests}. The backup daemon inserts a
+ * manifest only after every block it names is durable in the block store, so a manifest here is
+ * always a complete snapshot; deleting one leaves its blocks to the groom. Thread-safe.
+ */
+public final class Snapshots {
+  /** The manifest format version this code writes and reads. */
+  public static final int MANIFEST_VERSION = 1;
+
+  /**
+   * One collection of a snapshot: its document count, the bytes of its documents, the stream
+   * offset of its collection document and the SHA-256 (hex) of its documents' bytes.
+   */
+  public record Collection(String ns, long count, long bytes, long offset, String sha256) {}
+
+  /**
+   * A complete snapshot. {@code ts} is the oplog timestamp the snapshot stands at, {@code taken}
+   * when it was written; {@code blockLists} are the ids of the list blocks that name the stream
+   * blocks in order; {@code tiers} its retention frequencies; {@code expires} when the groom may
+   * delete it.
+   */
+  public record Snapshot(String id, String backupId, String groupId, String store,
+      BsonTimestamp ts, Instant wallTime, Instant taken, Duration took, long logicalSizeBytes,
+      long newStoredBytes, long blockCount, List<String> blockLists, List<Collection> collections,
+      Set<String> tiers, Instant expires, boolean onDemand) {
+
+    /** The point in time the snapshot stands at: the oplog entry's wall time when known. */
+    public Instant pointInTime() {
+      return wallTime.equals(Instant.EPOCH) ? Instant.ofEpochSecond(ts.getTime()) : wallTime;
+    }
+  }
+
+  private final MongoCollection<Document> snapshots;
+  private final MongoCollection<Document> requests;
+  private final MongoCollection<Document> backups;
+
+  public Snapshots(AppDatabase db) {
+    this.snapshots = db.collection(Collections.SNAPSHOTS);
+    this.requests = db.collection(Collections.SNAPSHOT_REQUESTS);
+    this.backups = db.collection(Collections.BACKUPS);
+  }
+
+  // ---- block store assignment (field blockstore of the backups document)
+
+  /** The block store a backup's snapshots go to, once assigned (at its first snapshot). */
+  public Optional<String> assignedStore(String backupId) {
+    Document d = backups.find(Filters.eq("_id", backupId)).first();
+    return d == null ? Optional.empty() : Optional.ofNullable(d.getString("blockstore"));
+  }
+
+  /** Assigns a backup to a block store unless it already has one; returns its store. */
+  public String assignStore(String backupId, String store) {
+    backups.updateOne(Filters.and(Filters.eq("_id", backupId), Filters.eq("blockstore", null)),
+        new Document("$set", new Document("blockstore", store)));
+    return assignedStore(backupId).orElse(store);
+  }
+
+  /** Inserts a complete snapshot's manifest. */
+  public void insert(Snapshot s) {
+    snapshots.insertOne(toDocument(s));
+  }
+
+  /** A backup's snapshots, newest first. */
+  public List<Snapshot> list(String backupId) {
+    List<Snapshot> out = new ArrayList<>();
+    snapshots.find(Filters.eq("backupId", backupId)).batchSize(500)
+        .forEach(d -> out.add(of(d)));
+    out.sort(Comparator.comparing(Snapshot::ts).reversed());
+    return out;
+  }
+
+  /** Every snapshot whose blocks live in the store domain {@code store} of {@code groupId}. */
+  public List<Snapshot> inDomain(String store, String groupId) {
+    List<Snapshot> out = new ArrayList<>();
+    snapshots.find(Filters.and(Filters.eq("store", store), Filters.eq("groupId", groupId)))
+        .batchSize(500).forEach(d -> out.add(of(d)));
+    return out;
+  }
+
+  /** Every snapshot of every backup. */
+  public List<Snapshot> all() {
+    List<Snapshot> out = new ArrayList<>();
+    snapshots.find().batchSize(500).forEach(d -> out.add(of(d)));
+    return out;
+  }
+
+  public Optional<Snapshot> get(String id) {
+    return Optional.ofNullable(snapshots.find(Filters.eq("_id", id)).first()).map(Snapshots::of);
+  }
+
+  /** The newest snapshot of a backup. */
+  public Optional<Snapshot> latest(String backupId) {
+    return list(backupId).stream().findFirst();
+  }
+
+  /** Removes a manifest; its blocks are reclaimed by the next groom. Returns false if absent. */
+  public boolean delete(String id) {
+    return snapshots.deleteOne(Filters.eq("_id", id)).getDeletedCount() == 1;
+  }
+
+  /** Sets a snapshot's expiry (after a schedule change). */
+  public void setExpires(String id, Instant expires) {
+    snapshots.updateOne(Filters.eq("_id", id),
+        new Document("$set", new Document("expires", Date.from(expires))));
+  }
+
+  /** The backups (replica sets) a backup configuration covers. */
+  public List<String> backupsOf(String configId) {
+    List<String> out = new ArrayList<>();
+    backups.find(Filters.eq("configId", configId)).forEach(d -> out.add(d.getString("_id")));
+    return out;
+  }
+
+  /** Recomputes the expiry of the backups' snapshots from their tiers under schedule {@code s}. */
+  public void recomputeExpiry(List<String> backupIds, SnapshotSchedule s) {
+    for (String id : backupIds) {
+      for (Snapshot snap : list(id)) {
+        java.util.Set<Retention.Tier> tiers = java.util.EnumSet.noneOf(Retention.Tier.class);
+        snap.tiers().forEach(t -> tiers.add(Retention.Tier.valueOf(t)));
+        setExpires(snap.id(), Retention.expires(snap.taken(), tiers, s));
+      }
+    }
+  }
+
+  // ---- on-demand requests
+
+  /** Asks the daemon owning {@code backupId}'s head for a snapshot now. */
+  public void request(String backupId, Instant at) {
+    requests.replaceOne(Filters.eq("_id", backupId), new Document("_id", backupId)
+        .append("requested", Date.from(at)), new ReplaceOptions().upsert(true));
+  }
+
+  /** When a snapshot was requested and not yet taken, if it was. */
+  public Optional<Instant> requested(String backupId) {
+    Document d = requests.find(Filters.eq("_id", backupId)).first();
+    return d == null ? Optional.empty() : Optional.of(d.getDate("requested").toInstant());
+  }
+
+  /** Clears a request made at or before {@code upTo} (one made later stays). */
+  public void clearRequest(String backupId, Instant upTo) {
+    requests.deleteOne(Filters.and(Filters.eq("_id", backupId),
+        Filters.lte("requested", Date.from(upTo))));
+  }
+
+  // ---- mapping
+
+  static Document toDocument(Snapshot s) {
+    List<Document> colls = new ArrayList<>();
+    for (Collection c : s.collections()) {
+      colls.add(new Document("ns", c.ns()).append("count", c.count()).append("bytes", c.bytes())
+          .append("offset", c.offset()).append("sha256", c.sha256()));
+    }
+    return new Document("_id", s.id()).append("format", MANIFEST_VERSION)
+        .append("backupId", s.backupId()).append("groupId", s.groupId()).append("store", s.store())
+        .append("ts", s.ts()).append("wallTime", Date.from(s.wallTime()))
+        .append("taken", Date.from(s.taken())).append("tookMillis", s.took().toMillis())
+        .append("logicalSizeBytes", s.logicalSizeBytes())
+        .append("newStoredBytes", s.newStoredBytes()).append("blockCount", s.blockCount())
+        .append("blockLists", s.blockLists()).append("collections", colls)
+        .append("tiers", new ArrayList<>(s.tiers())).append("expires", Date.from(s.expires()))
+        .append("onDemand", s.onDemand());
+  }
+
+  static Snapshot of(Document d) {
+    int format = d.getInteger("format", 0);
+    if (format != MANIFEST_VERSION) {
+      throw new IllegalStateException("snapshot " + d.get("_id") + " has manifest format "
+          + format + "; this version reads " + MANIFEST_VERSION);
+    }
+    List<Collection> colls = new ArrayList<>();
+    for (Document c : d.getList("collections", Document.class)) {
+      colls.add(new Collection(c.getString("ns"), num(c, "count"), num(c, "bytes"),
+          num(c, "offset"), c.getString("sha256")));
+    }
+    return new Snapshot(d.getString("_id"), d.getString("backupId"), d.getString("groupId"),
+        d.getString("store"), d.get("ts", BsonTimestamp.class),
+        d.getDate("wallTime").toInstant(), d.getDate("taken").toInstant(),
+        Duration.ofMillis(num(d, "tookMillis")), num(d, "logicalSizeBytes"),
+        num(d, "newStoredBytes"), num(d, "blockCount"), d.getList("blockLists", String.class),
+        colls, new TreeSet<>(d.getList("tiers", String.class)),
+        d.getDate("expires").toInstant(), d.getBoolean("onDemand", false));
+  }
+
+  private static long num(Document d, String field) {
+    return ((Number) d.get(field)).longValue();
+  }
+}
