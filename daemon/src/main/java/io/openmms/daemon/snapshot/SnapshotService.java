@@ -56,6 +56,7 @@ public final class SnapshotService implements AutoCloseable {
   private final Map<String, Instant> retryAfter = new ConcurrentHashMap<>();
   private final Map<String, String> lastError = new ConcurrentHashMap<>();
   private final Map<String, Latest> latest = new ConcurrentHashMap<>();
+  private volatile boolean closing;
 
   /** A backup's newest snapshot as last read, and when it was read. */
   private record Latest(Optional<Snapshots.Snapshot> snapshot, Instant read) {}
@@ -101,7 +102,7 @@ public final class SnapshotService implements AutoCloseable {
 
   /** Starts a snapshot of {@code head} on this service's threads if one is due. */
   public void maybeStart(Backups.Backup b, Head head) {
-    if (running(b.id()) || head.state() != HeadState.STEADY || head.position().isEmpty()) {
+    if (closing || running(b.id()) || head.state() != HeadState.STEADY || head.position().isEmpty()) {
       return;
     }
     Instant now = clock.instant();
@@ -179,7 +180,8 @@ public final class SnapshotService implements AutoCloseable {
     tiers.forEach(t -> names.add(t.name()));
     SnapshotWriter.Plan plan = new SnapshotWriter.Plan(new ObjectId().toHexString(), b.id(),
         b.groupId(), store, names, Retention.expires(now, tiers, schedule), onDemand);
-    SnapshotWriter w = new SnapshotWriter(bs, coordination, threads, clock);
+    SnapshotWriter w = new SnapshotWriter(bs, coordination, threads, clock)
+        .stopWhen(() -> closing);
     if (crashAt != null) {
       w.failAt(crashAt);
     }
@@ -210,10 +212,13 @@ public final class SnapshotService implements AutoCloseable {
   /** Stops the snapshots in progress (they leave no manifest) and closes the stores. */
   @Override
   public void close() {
-    pool.shutdownNow();
+    closing = true;
+    pool.shutdown();
     try {
-      if (!pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)) {
-        LOG.warn("A snapshot did not stop within 30 s");
+      // no interrupt: the writers see closing at their next block and stop cleanly
+      if (!pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        LOG.warn("A snapshot did not stop within 60 s");
+        pool.shutdownNow();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -57,6 +57,7 @@ public final class SnapshotWriter {
   private final Clock clock;
   private Step failAt;
   private LongConsumer progress = n -> { };
+  private java.util.function.BooleanSupplier stopRequested = () -> false;
 
   public SnapshotWriter(BlockStore store, Coordination coordination, int threads, Clock clock) {
     this(store, coordination, ChunkerParams.DEFAULT, threads, clock);
@@ -74,6 +75,12 @@ public final class SnapshotWriter {
   /** Receives the stream bytes written so far, after each chunk. */
   public SnapshotWriter onProgress(LongConsumer progress) {
     this.progress = progress;
+    return this;
+  }
+
+  /** Checked at every block: when it answers true the snapshot is abandoned. */
+  public SnapshotWriter stopWhen(java.util.function.BooleanSupplier stopRequested) {
+    this.stopRequested = stopRequested;
     return this;
   }
 
@@ -178,6 +185,9 @@ public final class SnapshotWriter {
       if (seq[0] > 0) {
         check(Step.BLOCKS); // a crash with some of the stream's blocks stored
       }
+      if (stopRequested.getAsBoolean()) {
+        throw new IOException("the snapshot was stopped: the daemon is shutting down");
+      }
       long s = seq[0]++;
       if (pool == null) {
         futures.add(java.util.concurrent.CompletableFuture.completedFuture(
@@ -224,7 +234,12 @@ public final class SnapshotWriter {
       throw new IOException(c);
     } finally {
       if (pool != null) {
-        pool.shutdownNow();
+        // never interrupt a worker: an interrupted file write closes the store's channel
+        futures.forEach(f -> f.cancel(false));
+        pool.shutdown();
+        if (!pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES)) {
+          LOG.warn("Snapshot workers did not finish within 5 minutes");
+        }
       }
     }
   }

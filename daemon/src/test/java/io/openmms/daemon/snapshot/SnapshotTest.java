@@ -1,0 +1,261 @@
+package io.openmms.daemon.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.openmms.blockstore.BlockId;
+import io.openmms.blockstore.BlockInfo;
+import io.openmms.blockstore.BlockStore;
+import io.openmms.daemon.head.CollectionInfo;
+import io.openmms.daemon.head.HeadSnapshot;
+import io.openmms.daemon.head.Namespace;
+import io.openmms.server.backup.Snapshots;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Snapshots of a head into the filesystem block store: format, dedup, atomicity, verify, groom. */
+class SnapshotTest {
+  @TempDir Path dir;
+
+  @Test
+  void theStreamIsDeterministicAndReadsBackAsTheHeadsContent() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(3000)) {
+      byte[] first = stream(site);
+      assertThat(stream(site)).as("the same head content gives the same bytes").isEqualTo(first);
+
+      Snapshots.Snapshot s = site.snapshot();
+      assertThat(s.logicalSizeBytes()).isEqualTo(first.length);
+      assertThat(s.ts()).isEqualTo(site.head.position().orElseThrow().ts());
+      try (SnapshotStreamReader r = new SnapshotStreamReader(SnapshotInput.open(site.store(), s,
+          2))) {
+        List<String> names = new ArrayList<>();
+        Optional<SnapshotStreamReader.CollectionHeader> c;
+        while ((c = r.nextCollection()).isPresent()) {
+          SnapshotStreamReader.CollectionHeader h = c.get();
+          names.add(h.ns());
+          CollectionInfo info = site.head.collection(Namespace.parse(h.ns())).orElseThrow();
+          assertThat(h.options()).isEqualTo(info.options());
+          assertThat(h.indexes()).isEqualTo(info.indexes());
+          assertThat(h.uuid()).isEqualTo(info.uuid());
+          List<RawBsonDocument> docs = new ArrayList<>();
+          RawBsonDocument d;
+          while ((d = r.nextDocument()) != null) {
+            docs.add(d);
+          }
+          assertThat(docs).isEqualTo(site.head.scan(Namespace.parse(h.ns())).toList());
+        }
+        assertThat(r.ended()).isTrue();
+        assertThat(names).containsExactly("logs.events", "shop.orders", "shop.users");
+      }
+      assertThat(s.collections()).extracting(Snapshots.Collection::count)
+          .containsExactly(900L, 1500L, 600L);
+      assertThat(site.verify(s).problems()).isEmpty();
+    }
+  }
+
+  @Test
+  void aSecondSnapshotAfterASmallChangeStoresOnlyAFewNewBytes() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(20_000)) {
+      Snapshots.Snapshot first = site.snapshot();
+      site.update(12_345, 1);
+      Snapshots.Snapshot second = site.snapshot();
+      assertThat(first.newStoredBytes()).isGreaterThan(first.logicalSizeBytes() / 4);
+      assertThat(second.logicalSizeBytes()).isCloseTo(first.logicalSizeBytes(),
+          org.assertj.core.data.Offset.offset(100L));
+      assertThat(second.newStoredBytes()).as("one document changed in %s bytes",
+          first.logicalSizeBytes()).isLessThan(first.newStoredBytes() / 8);
+      assertThat(second.ts()).isGreaterThan(first.ts());
+      assertThat(site.verify(first).ok()).isTrue();
+      assertThat(site.verify(second).ok()).isTrue();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(SnapshotWriter.Step.class)
+  void aCrashAtAnyStepLeavesNoPartialSnapshotAndTheGroomReclaimsItsBlocks(
+      SnapshotWriter.Step step) throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(8000)) {
+      Snapshots.Snapshot good = site.snapshot();
+      for (int i = 0; i < 8000; i += 47) {
+        site.update(i, 2); // changes in every collection: the next snapshot writes new blocks
+      }
+      try (HeadSnapshot view = site.head.snapshot()) {
+        assertThatThrownBy(() -> site.service.take(site.backup, view, step))
+            .hasMessageContaining("simulated crash");
+      }
+      List<Snapshots.Snapshot> visible = site.snapshots().list(site.backup.id());
+      if (step == SnapshotWriter.Step.CLEANUP) {
+        assertThat(visible).as("the manifest was written before the crash").hasSize(2);
+      } else {
+        assertThat(visible).as("no partial snapshot is visible").extracting(Snapshots.Snapshot::id)
+            .containsExactly(good.id());
+      }
+      for (Snapshots.Snapshot s : visible) {
+        assertThat(site.verify(s).problems()).isEmpty();
+      }
+      // the crashed writer's record keeps its blocks until it is stale
+      site.clock.advance(Duration.ofMinutes(11));
+      Groom.Result r = site.groom().run(site.stores.defaultStore(), SnapshotSite.GROUP)
+          .orElseThrow();
+      assertThat(referenced(site)).as("after the groom only referenced blocks remain")
+          .isEqualTo(listed(site.store()));
+      if (step != SnapshotWriter.Step.CLEANUP) {
+        assertThat(r.blocksDeleted()).as("the orphans of the crashed snapshot").isPositive();
+        assertThat(r.bytesReclaimed()).isPositive();
+      }
+      for (Snapshots.Snapshot s : site.snapshots().list(site.backup.id())) {
+        assertThat(site.verify(s).problems()).isEmpty();
+      }
+      // and a snapshot taken after all that is whole
+      assertThat(site.verify(site.snapshot()).problems()).isEmpty();
+    }
+  }
+
+  @Test
+  void aCorruptBlockAndAMissingBlockAreReportedByIdOffsetAndSnapshot() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(6000)) {
+      Snapshots.Snapshot s = site.snapshot();
+      List<BlockList.Ref> refs = SnapshotInput.blocks(site.store(), s);
+      assertThat(refs.size()).isGreaterThanOrEqualTo(3);
+      BlockId missing = refs.get(1).id();
+      long missingOffset = refs.get(0).length();
+      site.store().delete(missing);
+      Verifier.Report report = site.verify(s);
+      assertThat(report.ok()).isFalse();
+      assertThat(report.problems()).singleElement().asString().contains(missing.hex(),
+          "offset " + missingOffset, s.id());
+
+      // flip one byte inside the pack holding the last block: its hash no longer matches
+      site.store().close();
+      try (Stream<Path> packs = Files.walk(dir.resolve("blocks"))) {
+        for (Path p : packs.filter(f -> Files.isRegularFile(f)
+            && f.getParent().getParent().getFileName().toString().equals("packs")).toList()) {
+          byte[] b = Files.readAllBytes(p);
+          for (int q = 1; q < 4; q++) {
+            b[b.length * q / 4] ^= 0x5a;
+          }
+          Files.write(p, b);
+        }
+      }
+      try (SnapshotStores fresh = new SnapshotStores(SnapshotStores.parse("main=file:blocks",
+          dir), null, new java.security.SecureRandom())) {
+        Verifier.Report again = new Verifier(0).verify(fresh.domainStore("main",
+            SnapshotSite.GROUP), s);
+        assertThat(again.problems()).hasSizeGreaterThanOrEqualTo(2)
+            .anySatisfy(p -> assertThat(p).contains(missing.hex()))
+            .anySatisfy(p -> assertThat(p).contains("SHA-256 mismatch").contains(s.id()));
+      }
+    }
+  }
+
+  @Test
+  void aGroomDuringASnapshotKeepsEveryBlockTheSnapshotUses() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(12_000)) {
+      Snapshots.Snapshot old = site.snapshot();
+      site.snapshots().delete(old.id()); // its blocks are now unreferenced: groom candidates
+      site.update(5, 3);
+      BlockStore store = site.store();
+      java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch resume = new java.util.concurrent.CountDownLatch(1);
+      PausingStore pausing = new PausingStore(store, 3, paused, resume);
+      SnapshotWriter writer = new SnapshotWriter(pausing, site.service.coordination(), 1,
+          site.clock);
+      java.util.concurrent.Future<Snapshots.Snapshot> written;
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newSingleThreadExecutor();
+      try (HeadSnapshot view = site.head.snapshot()) {
+        written = pool.submit(() -> writer.write(view, new SnapshotWriter.Plan("snap-during-groom",
+            site.backup.id(), SnapshotSite.GROUP, "main", Set.of("HOURLY"),
+            site.clock.instant().plus(Duration.ofDays(2)), false), site.snapshots()));
+        assertThat(paused.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Groom.Result r = site.groom().run("main", SnapshotSite.GROUP).orElseThrow();
+        assertThat(r.blocksDeleted()).as("the old snapshot's blocks the writer has not reached")
+            .isPositive();
+        resume.countDown();
+        Snapshots.Snapshot s = written.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(site.verify(s).problems()).isEmpty();
+        assertThat(site.snapshots().list(site.backup.id())).extracting(Snapshots.Snapshot::id)
+            .containsExactly("snap-during-groom");
+      } finally {
+        resume.countDown();
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void aGroomKilledMidSweepIsRunAgainAndEverySnapshotStaysWhole() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(8000)) {
+      List<Snapshots.Snapshot> taken = new ArrayList<>();
+      for (int round = 0; round < 3; round++) {
+        for (int i = round; i < 8000; i += 40) {
+          site.update(i, 10 + round);
+        }
+        taken.add(site.snapshot());
+      }
+      site.snapshots().delete(taken.get(0).id());
+      long before = site.store().stats().storedBytes();
+      assertThatThrownBy(() -> site.groom().failAfterDeletes(2).run("main", SnapshotSite.GROUP))
+          .hasMessageContaining("simulated crash");
+      for (Snapshots.Snapshot s : site.snapshots().list(site.backup.id())) {
+        assertThat(site.verify(s).problems()).isEmpty();
+      }
+      site.clock.advance(Duration.ofMinutes(11)); // the killed groom's record goes stale
+      Groom.Result r = site.groom().run("main", SnapshotSite.GROUP).orElseThrow();
+      assertThat(r.blocksDeleted()).isPositive();
+      assertThat(site.store().stats().storedBytes()).isLessThan(before);
+      assertThat(referenced(site)).isEqualTo(listed(site.store()));
+      for (Snapshots.Snapshot s : site.snapshots().list(site.backup.id())) {
+        assertThat(site.verify(s).problems()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aSecondGroomWhileOneRunsIsRefused() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(100)) {
+      site.snapshot();
+      Coordination c = site.service.coordination();
+      Coordination.Groom g = c.beginGroom("main/" + SnapshotSite.GROUP, "other").orElseThrow();
+      assertThat(site.groom().run("main", SnapshotSite.GROUP)).isEmpty();
+      c.endGroom(g, new org.bson.Document());
+      assertThat(site.groom().run("main", SnapshotSite.GROUP)).isPresent();
+    }
+  }
+
+  private static byte[] stream(SnapshotSite site) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (HeadSnapshot view = site.head.snapshot()) {
+      SnapshotStream.write(view, out);
+    }
+    return out.toByteArray();
+  }
+
+  static Set<BlockId> referenced(SnapshotSite site) throws Exception {
+    Set<BlockId> out = new java.util.HashSet<>();
+    for (Snapshots.Snapshot s : site.snapshots().list(site.backup.id())) {
+      s.blockLists().forEach(h -> out.add(BlockId.parse(h)));
+      SnapshotInput.blocks(site.store(), s).forEach(r -> out.add(r.id()));
+    }
+    return out;
+  }
+
+  static Set<BlockId> listed(BlockStore store) throws Exception {
+    try (Stream<BlockInfo> all = store.list()) {
+      return all.map(BlockInfo::id).collect(Collectors.toSet());
+    }
+  }
+}
