@@ -82,7 +82,7 @@ public final class S3BlockStore implements BlockStore {
     }
 
     /** The SDK client, for tests and for creating the bucket. */
-    S3Client client() {
+    public S3Client client() {
         return s3;
     }
 
