@@ -80,12 +80,13 @@ public final class Snapshots {
     snapshots.insertOne(toDocument(s));
   }
 
-  /** A backup's snapshots, newest first. */
+  /** A backup's snapshots, newest first (by oplog time, then by when they were taken). */
   public List<Snapshot> list(String backupId) {
     List<Snapshot> out = new ArrayList<>();
     snapshots.find(Filters.eq("backupId", backupId)).batchSize(500)
         .forEach(d -> out.add(of(d)));
-    out.sort(Comparator.comparing(Snapshot::ts).reversed());
+    // an on-demand snapshot may stand at the same oplog time as the one before it
+    out.sort(Comparator.comparing(Snapshot::ts).thenComparing(Snapshot::taken).reversed());
     return out;
   }
 

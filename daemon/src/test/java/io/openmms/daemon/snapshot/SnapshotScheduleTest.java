@@ -1,0 +1,103 @@
+package io.openmms.daemon.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.openmms.server.backup.Retention;
+import io.openmms.server.backup.SnapshotSchedule;
+import io.openmms.server.backup.Snapshots;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** When the daemon takes snapshots, and which ones the groom keeps over simulated months. */
+class SnapshotScheduleTest {
+  @TempDir Path dir;
+
+  @Test
+  void snapshotsFollowTheIntervalOnlyWhenTheOplogMovedAndOnRequest() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(200)) {
+      site.backups.setSchedule(site.backup.configId(),
+          SnapshotSchedule.DEFAULT.with(Map.of("snapshotIntervalMinutes", 15)));
+      // the first snapshot is due as soon as the head is steady (right after initial sync)
+      site.service.maybeStart(site.backup, site.head);
+      await().atMost(Duration.ofSeconds(20)).until(() -> count(site) == 1);
+
+      site.clock.advance(Duration.ofMinutes(10));
+      site.update(1, 1);
+      assertThat(due(site)).as("10 of 15 minutes").isFalse();
+      site.clock.advance(Duration.ofMinutes(6));
+      assertThat(due(site)).as("16 minutes and the oplog moved").isTrue();
+      site.service.maybeStart(site.backup, site.head);
+      await().atMost(Duration.ofSeconds(20)).until(() -> count(site) == 2);
+
+      site.clock.advance(Duration.ofHours(3));
+      assertThat(due(site)).as("hours later but nothing was applied").isFalse();
+
+      site.snapshots().request(site.backup.id(), site.clock.instant());
+      site.service.maybeStart(site.backup, site.head);
+      await().atMost(Duration.ofSeconds(20)).until(() -> count(site) == 3);
+      assertThat(site.snapshots().latest(site.backup.id()).orElseThrow().onDemand()).isTrue();
+      assertThat(site.snapshots().requested(site.backup.id())).as("the request is served").isEmpty();
+    }
+  }
+
+  @Test
+  void overSimulatedMonthsTheGroomKeepsExactlyTheRetentionTiers() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(50)) {
+      SnapshotSchedule schedule = site.backups.schedule(site.backup.configId());
+      assertThat(schedule).isEqualTo(SnapshotSchedule.DEFAULT);
+      List<Instant> expected = new ArrayList<>();
+      Map<Instant, Instant> expiry = new java.util.HashMap<>();
+      Instant previous = null;
+      int days = 75;
+      for (int step = 0; step < days * 4; step++) {
+        site.update(step % 50, step);
+        Instant now = site.clock.instant();
+        Snapshots.Snapshot s = site.snapshot();
+        assertThat(s.taken()).isEqualTo(now);
+        Set<Retention.Tier> tiers = Retention.classify(now, previous, schedule);
+        assertThat(s.tiers()).isEqualTo(tiers.stream().map(Enum::name)
+            .collect(Collectors.toSet()));
+        expiry.put(now, Retention.expires(now, tiers, schedule));
+        expected.add(now);
+        previous = now;
+        if (step % 4 == 3) { // the groom runs once a day
+          Instant at = now;
+          expected.removeIf(t -> !t.equals(at) && !expiry.get(t).isAfter(at));
+          site.groom().run("main", SnapshotSite.GROUP).orElseThrow();
+          assertThat(site.snapshots().list(site.backup.id())).extracting(Snapshots.Snapshot::taken)
+              .containsExactlyInAnyOrderElementsOf(expected);
+        }
+        site.clock.advance(Duration.ofHours(6));
+      }
+      List<Snapshots.Snapshot> kept = site.snapshots().list(site.backup.id());
+      // 2 days of 6-hourly, 7 dailies, 4 weeklies, the monthlies of 75 days, overlapping
+      assertThat(kept).hasSizeBetween(15, 22);
+      assertThat(kept).filteredOn(s -> s.tiers().contains("MONTHLY")).hasSize(3);
+      assertThat(kept.get(kept.size() - 1).taken())
+          .as("the very first snapshot is the first monthly").isEqualTo(
+              Instant.parse("2026-01-01T00:00:00Z"));
+      for (Snapshots.Snapshot s : kept) {
+        assertThat(site.verify(s).problems()).isEmpty();
+      }
+      assertThat(SnapshotTest.listed(site.store())).isEqualTo(SnapshotTest.referenced(site));
+    }
+  }
+
+  private static boolean due(SnapshotSite site) {
+    return site.service.due(site.backup, site.head.position().orElseThrow(),
+        site.clock.instant());
+  }
+
+  private static int count(SnapshotSite site) {
+    return site.snapshots().list(site.backup.id()).size();
+  }
+}
