@@ -143,6 +143,16 @@ final class BackupSite implements AutoCloseable {
     return Json.mapper().readTree(r.body());
   }
 
+  /** Any request on the public API under the group, as the owner; JSON body or none. */
+  HttpResponse<String> send(String method, String pathInGroup, String body) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/api/public/v1.0/groups/"
+        + group() + pathInGroup)).header("Authorization", adminAuth())
+        .header("Content-Type", "application/json")
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   /** The head status of a replica set's backup from the public API. */
   JsonNode headStatus(String clusterId) throws Exception {
     return api("/backupConfigs/" + clusterId + "/head");
