@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * The demo's backup switch: on a background thread, waits until monitoring has discovered the
  * demo's replica set, starts its backup through the public API as a user would ({@code PATCH
  * backupConfigs/{clusterId}} with {@code statusName} STARTED, unless it is already started) and
- * then starts the backup agent, whose first request for assignments then finds it. Start-up of
+ * with snapshots every 15 minutes ({@code PATCH .../snapshotSchedule}), and then starts the
+ * backup agent, whose first request for assignments then finds it. Start-up of
  * the demo does not wait for any of it. {@link #close()} stops the thread and the backup agent.
  */
 final class DemoBackup implements AutoCloseable {
@@ -101,6 +102,11 @@ final class DemoBackup implements AutoCloseable {
     send("PATCH", "/backupConfigs/" + clusterId, "{\"statusName\": \"STARTED\"}");
     LOG.info("Demo: started the backup of {} (cluster {}) with PATCH {}/backupConfigs/{}",
         replicaSetName, clusterId, groupUrl, clusterId);
+    // the first snapshot follows the initial sync; then one every 15 minutes (the shortest)
+    send("PATCH", "/backupConfigs/" + clusterId + "/snapshotSchedule",
+        "{\"snapshotIntervalMinutes\": 15}");
+    LOG.info("Demo: snapshots of {} every 15 minutes; list them with GET {}/clusters/{}/snapshots",
+        replicaSetName, groupUrl, clusterId);
     return true;
   }
 

@@ -88,6 +88,21 @@ class DemoTest {
     assertThat(steadyAndCurrent(later)).as("head still current: %s", later).isTrue();
     assertThat(appliedTime(later)).isGreaterThan(appliedTime(head));
 
+    // the first snapshot follows the initial sync, on a 15-minute schedule
+    String clusterUrl = groupUrl + "/clusters/" + config.get("clusterId").asText();
+    JsonNode snapshots = null;
+    for (int i = 0; i < 60; i++) {
+      snapshots = get(http, auth, clusterUrl + "/snapshots");
+      if (snapshots.path("totalCount").asInt() > 0) {
+        break;
+      }
+      Thread.sleep(1000);
+    }
+    assertThat(snapshots.path("totalCount").asInt()).as("snapshots: %s", snapshots).isEqualTo(1);
+    assertThat(snapshots.get("results").get(0).get("logicalSizeBytes").asLong()).isPositive();
+    assertThat(get(http, auth, groupUrl + "/backupConfigs/" + config.get("clusterId").asText()
+        + "/snapshotSchedule").get("snapshotIntervalMinutes").asInt()).isEqualTo(15);
+
     assertThat(Main.run("stop", "--data-dir", dir.toString())).isZero();
     assertThat(demo.get(30, TimeUnit.SECONDS)).isZero();
     try (EmbeddedMongo appdb = EmbeddedMongo.start(dir.resolve("appdb"), 0);

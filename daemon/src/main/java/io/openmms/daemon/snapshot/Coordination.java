@@ -64,13 +64,35 @@ public final class Coordination {
     }
   }
 
-  /** Registers a writer of {@code snapshotId} in {@code domain}. */
-  public Writer beginWriter(String snapshotId, String backupId, String domain) {
+  /**
+   * Registers a writer of {@code snapshotId} in {@code domain}; {@code estimatedBytes} (the
+   * head's data size) lets others show its progress.
+   */
+  public Writer beginWriter(String snapshotId, String backupId, String domain,
+      long estimatedBytes) {
     Writer w = new Writer(snapshotId, domain, groomEpoch(domain));
     pending.insertOne(new Document("_id", w.recordId()).append("kind", "writer")
         .append("domain", domain).append("backupId", backupId).append("started", now())
-        .append("heartbeat", now()));
+        .append("heartbeat", now()).append("bytes", 0L)
+        .append("estimatedBytes", estimatedBytes));
     return w;
+  }
+
+  /** Renews a writer's heartbeat with the stream bytes written so far. */
+  public boolean heartbeat(Writer w, long bytes) {
+    return pending.updateOne(Filters.eq("_id", w.recordId()), new Document("$set",
+        new Document("heartbeat", now()).append("bytes", bytes))).getMatchedCount() == 1;
+  }
+
+  /** The progress of a backup's snapshot being written: {bytes, estimatedBytes}, if any. */
+  public Optional<long[]> progress(String backupId) {
+    Document d = pending.find(Filters.and(Filters.eq("kind", "writer"),
+        Filters.eq("backupId", backupId))).first();
+    if (d == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new long[] {((Number) d.get("bytes")).longValue(),
+        ((Number) d.get("estimatedBytes")).longValue()});
   }
 
   /** Records that writer {@code w} references block {@code id} (its {@code seq}-th reference). */

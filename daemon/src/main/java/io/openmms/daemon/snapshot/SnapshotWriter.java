@@ -100,8 +100,12 @@ public final class SnapshotWriter {
         "backup " + plan.backupId() + " has no head position yet; nothing to snapshot"));
     Instant started = clock.instant();
     String domain = SnapshotStores.domain(plan.store(), plan.groupId());
+    long estimate = 0;
+    for (var ns : view.namespaces()) {
+      estimate += view.dataSize(ns);
+    }
     Coordination.Writer writer = coordination.beginWriter(plan.snapshotId(), plan.backupId(),
-        domain);
+        domain, estimate);
     boolean published = false;
     try {
       Written w = writeBlocks(view, writer);
@@ -205,7 +209,7 @@ public final class SnapshotWriter {
       progress.accept(chunk.offset() + chunk.length());
       if (clock.instant().isAfter(lastBeat[0].plus(HEARTBEAT))) {
         lastBeat[0] = clock.instant();
-        if (!coordination.heartbeat(writer)) {
+        if (!coordination.heartbeat(writer, chunk.offset() + chunk.length())) {
           throw new IOException("the snapshot was declared dead by a groom; abandoned");
         }
       }

@@ -28,24 +28,24 @@ import org.bson.RawBsonDocument;
  * A head with seeded content, the embedded application database, block stores and a snapshot
  * service on a manual clock: what the snapshot tests work on.
  */
-final class SnapshotSite implements AutoCloseable {
-  static final String GROUP = "5f0000000000000000000001";
+public final class SnapshotSite implements AutoCloseable {
+  public static final String GROUP = "5f0000000000000000000001";
   static final Namespace ORDERS = Namespace.parse("shop.orders");
   static final Namespace USERS = Namespace.parse("shop.users");
   static final Namespace EVENTS = Namespace.parse("logs.events");
 
-  final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-  final AppDatabase db;
-  final RocksHead head;
-  final SnapshotStores stores;
-  final Backups backups;
-  final SnapshotService service;
-  final Backups.Backup backup;
+  public final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+  public final AppDatabase db;
+  public final RocksHead head;
+  public final SnapshotStores stores;
+  public final Backups backups;
+  public final SnapshotService service;
+  public final Backups.Backup backup;
   private int ts = 1_000;
   private final Random random = new Random(7);
 
   /** {@code stores} as daemon.blockstores; relative file paths resolve in {@code dir}. */
-  SnapshotSite(Path dir, String stores, Path keysDir) {
+  public SnapshotSite(Path dir, String stores, Path keysDir) {
     db = AppDatabase.open(null, "openmms", dir.resolve("app"), 0);
     head = RocksHead.open(dir.resolve("head"));
     this.stores = new SnapshotStores(SnapshotStores.parse(stores, dir), keysDir,
@@ -57,12 +57,22 @@ final class SnapshotSite implements AutoCloseable {
         Backups.State.TAILING, "sync-1", 1, null, null, null, new Date());
   }
 
-  SnapshotSite(Path dir) {
+  public SnapshotSite(Path dir) {
     this(dir, "main=file:blocks", null);
   }
 
+  /** Records the backup in the application database, as starting it through the API does. */
+  public SnapshotSite registerBackup() {
+    db.collection(io.openmms.server.store.Collections.BACKUPS).insertOne(new org.bson.Document(
+        "_id", backup.id()).append("groupId", GROUP).append("configId", backup.configId())
+        .append("replicaSetName", backup.replicaSetName())
+        .append("state", Backups.State.TAILING.name()).append("syncId", backup.syncId())
+        .append("lastSeq", 1L).append("updated", new Date()));
+    return this;
+  }
+
   /** Fills the head: three collections, {@code docs} documents in all, about 1 KB each. */
-  SnapshotSite seed(int docs) {
+  public SnapshotSite seed(int docs) {
     head.beginInitialSync();
     head.createCollection(ORDERS, BsonDocument.parse("{validator: {qty: {$gte: 0}}}"),
         UUID.nameUUIDFromBytes("orders".getBytes()), List.of(
@@ -116,7 +126,7 @@ final class SnapshotSite implements AutoCloseable {
   }
 
   /** Updates document {@code i} (in whichever collection holds it) to {@code version}. */
-  void update(int i, int version) {
+  public void update(int i, int version) {
     change(b -> b.put(ns(i), document(i, version)));
   }
 
@@ -124,16 +134,16 @@ final class SnapshotSite implements AutoCloseable {
     return random;
   }
 
-  Snapshots snapshots() {
+  public Snapshots snapshots() {
     return service.snapshots();
   }
 
-  BlockStore store() throws IOException {
+  public BlockStore store() throws IOException {
     return stores.domainStore(stores.defaultStore(), GROUP);
   }
 
   /** Takes a snapshot now from a consistent view of the head. */
-  Snapshots.Snapshot snapshot() throws Exception {
+  public Snapshots.Snapshot snapshot() throws Exception {
     try (HeadSnapshot view = head.snapshot()) {
       return service.take(backup, view, false);
     }
