@@ -109,9 +109,18 @@ public final class Leases {
 
   /** Records this daemon as alive for one lease duration. */
   public void heartbeat(String host) {
+    heartbeat(host, java.util.List.of());
+  }
+
+  /**
+   * Renews this daemon's liveness record, with the names of the block stores it has configured
+   * (the API checks a backup's store assignment against them).
+   */
+  public void heartbeat(String host, java.util.List<String> blockstores) {
     Instant now = clock.instant();
     daemons.replaceOne(Filters.eq("_id", daemonId), new Document("_id", daemonId)
-        .append("host", host).append("expires", Date.from(now.plus(duration)))
+        .append("host", host).append("blockstores", blockstores)
+        .append("expires", Date.from(now.plus(duration)))
         .append("updated", Date.from(now)), new ReplaceOptions().upsert(true));
   }
 

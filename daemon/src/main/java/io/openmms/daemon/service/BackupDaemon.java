@@ -170,7 +170,7 @@ public final class BackupDaemon implements AutoCloseable {
   }
 
   private void startTasks(Config config) throws IOException {
-    leases.heartbeat(host);
+    leases.heartbeat(host, snapshots.stores().names());
     long renewEvery = Math.max(1, leases.duration().toMillis() / 3);
     scheduler.scheduleWithFixedDelay(this::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(this::poll, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
@@ -301,7 +301,7 @@ public final class BackupDaemon implements AutoCloseable {
       return;
     }
     try {
-      leases.heartbeat(host);
+      leases.heartbeat(host, snapshots.stores().names());
       for (HeadWorker w : workers.values()) {
         if (!w.finished() && !leases.renew(w.lease())) {
           LOG.warn("Lost the lease on backup {} to another daemon; stopping its head worker",

@@ -81,6 +81,20 @@ class SnapshotApiTest {
       var unknown = site.send("POST", "/clusters/nope/snapshots", "{}");
       assertThat(unknown.statusCode()).isEqualTo(404);
       assertThat(unknown.body()).contains("CLUSTER_NOT_FOUND");
+
+      // block store assignment: only a store the daemons have configured
+      String config = "/backupConfigs/" + agent.backupId;
+      assertThat(site.api(config).get("blockstoreName").asText()).isEqualTo("default");
+      var badStore = site.send("PATCH", config, "{\"blockstoreName\": \"archive\"}");
+      assertThat(badStore.statusCode()).isEqualTo(400);
+      assertThat(badStore.body()).contains("INVALID_BLOCKSTORE", "[default]", "archive");
+      assertThat(site.send("PATCH", config, "{\"blockstoreName\": \"default\"}").statusCode())
+          .isEqualTo(200);
+
+      // terminating the backup deletes its snapshots
+      assertThat(site.send("PATCH", config, "{\"statusName\": \"TERMINATING\"}").statusCode())
+          .isEqualTo(200);
+      assertThat(site.api(path).get("totalCount").asInt()).isZero();
     }
   }
 }

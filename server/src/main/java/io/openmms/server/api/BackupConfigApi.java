@@ -47,6 +47,8 @@ public final class BackupConfigApi {
   private final Backups backups;
   private final MongoCollection<Document> heads;
   private final io.openmms.server.backup.BackupData data;
+  private final io.openmms.server.backup.Snapshots snapshots;
+  private final MongoCollection<Document> daemons;
   private volatile Consumer<String> scheduleChanged = clusterId -> {};
 
   public BackupConfigApi(Groups groups, HostRecords hosts, Backups backups, AppDatabase db) {
@@ -55,6 +57,8 @@ public final class BackupConfigApi {
     this.backups = backups;
     this.heads = db.collection(Collections.HEADS);
     this.data = new io.openmms.server.backup.BackupData(db);
+    this.snapshots = new io.openmms.server.backup.Snapshots(db);
+    this.daemons = db.collection(Collections.DAEMONS);
   }
 
   public void register(JavalinConfig config) {
@@ -229,10 +233,12 @@ public final class BackupConfigApi {
     Clusters.Cluster c = cluster(g.id(), ctx.pathParam("clusterId"));
     String status;
     JsonNode window;
+    JsonNode store;
     try {
       JsonNode body = Json.mapper().readTree(ctx.bodyAsBytes());
       status = body == null ? null : body.path("statusName").asText(null);
       window = body == null ? null : body.get("pitWindowHours");
+      store = body == null ? null : body.get("blockstoreName");
     } catch (IOException e) {
       throw ApiException.badRequest("INVALID_JSON", "The body is not JSON: " + e.getMessage());
     }
@@ -241,7 +247,10 @@ public final class BackupConfigApi {
       throw ApiException.badRequest("INVALID_PIT_WINDOW",
           "pitWindowHours must be a whole number of hours from 1 to 2160; was " + window);
     }
-    if (status == null && window != null) {
+    if (store != null) {
+      checkStore(store);
+    }
+    if (status == null && (window != null || store != null)) {
       status = backups.status(c.id());
     }
     if (status == null || !STATUSES.contains(status)) {
@@ -253,13 +262,37 @@ public final class BackupConfigApi {
     if (window != null) {
       backups.setPitWindowHours(c.id(), window.asInt());
     }
+    if (store != null) {
+      for (Backups.Member m : members) {
+        snapshots.setStore(m.clusterId(), store.asText());
+      }
+    }
     if (status.equals("TERMINATING")) {
-      // terminating deletes the stored copy; a later start begins with a new initial sync
+      // terminating deletes the stored copy and the snapshots (the groom reclaims their
+      // blocks); a later start begins with a new initial sync
       for (Backups.Member m : members) {
         data.deleteAll(m.clusterId());
+        snapshots.deleteAll(m.clusterId());
       }
     }
     ctx.json(json(g.id(), c));
+  }
+
+  /** A block store name must be one the running daemons have configured (daemon.blockstores). */
+  private void checkStore(JsonNode store) {
+    java.util.Set<String> known = new java.util.TreeSet<>();
+    java.util.Date now = new java.util.Date();
+    for (Document d : daemons.find()) {
+      java.util.Date expires = d.getDate("expires");
+      if (expires != null && expires.after(now) && d.get("blockstores") instanceof List<?> l) {
+        l.forEach(n -> known.add(String.valueOf(n)));
+      }
+    }
+    if (!store.isTextual() || !known.contains(store.asText())) {
+      throw ApiException.badRequest("INVALID_BLOCKSTORE", "blockstoreName must name a block"
+          + " store the running backup daemons have configured (daemon.blockstores): "
+          + (known.isEmpty() ? "no backup daemon is running" : known) + "; was " + store);
+    }
   }
 
   /** The replica sets a cluster's backup covers. */
@@ -284,6 +317,7 @@ public final class BackupConfigApi {
     out.put("clusterName", c.clusterName());
     out.put("statusName", backups.status(c.id()));
     out.put("pitWindowHours", backups.pitWindowHours(c.id()));
+    out.put("blockstoreName", snapshots.assignedStore(c.id()).orElse(null));
     out.put("storageEngineName", "WIRED_TIGER");
     out.put("sslEnabled", false);
     out.put("excludedNamespaces", List.of());

@@ -68,6 +68,18 @@ public final class Snapshots {
     return d == null ? Optional.empty() : Optional.ofNullable(d.getString("blockstore"));
   }
 
+  /** Moves a backup's future snapshots to {@code store} (earlier ones stay where they are). */
+  public void setStore(String backupId, String store) {
+    backups.updateOne(Filters.eq("_id", backupId),
+        new Document("$set", new Document("blockstore", store)));
+  }
+
+  /** Deletes every snapshot manifest of a backup (its backup was terminated); returns how many. */
+  public long deleteAll(String backupId) {
+    requests.deleteOne(Filters.eq("_id", backupId));
+    return snapshots.deleteMany(Filters.eq("backupId", backupId)).getDeletedCount();
+  }
+
   /** Assigns a backup to a block store unless it already has one; returns its store. */
   public String assignStore(String backupId, String store) {
     backups.updateOne(Filters.and(Filters.eq("_id", backupId), Filters.eq("blockstore", null)),
