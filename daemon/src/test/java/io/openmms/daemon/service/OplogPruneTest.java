@@ -4,16 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.openmms.server.backup.Backups;
+import io.openmms.server.backup.Snapshots;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.bson.BsonTimestamp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Stored oplog is kept for the point-in-time window only, and only pruned once applied: a running
- * head keeps going; a daemon that must rebuild the head from the start asks for a new initial sync
- * instead of failing.
+ * Stored oplog is kept for the point-in-time window only — from the newest snapshot at or before
+ * the window's start, so every time in the window stays restorable — and only pruned once
+ * applied: a running head keeps going; a daemon that must rebuild the head from the start asks
+ * for a new initial sync instead of failing.
  */
 class OplogPruneTest {
   @TempDir Path dir;
@@ -36,6 +42,11 @@ class OplogPruneTest {
           .oplog(101, "{op: 'i', ns: 'app.c', o: {_id: 2}}")
           .oplog(200, "{op: 'i', ns: 'app.c', o: {_id: 3}}")
           .oplog(20_000, "{op: 'i', ns: 'app.c', o: {_id: 4}}");
+      // a snapshot taken at ts 150 is the base of a restore to the window's start (20000 - 1 h)
+      new Snapshots(site.server.database()).insert(new Snapshots.Snapshot("base", agent.backupId,
+          site.group(), "default", new BsonTimestamp(150, 1), Instant.EPOCH, Instant.now(),
+          Duration.ZERO, 0, 0, 0, List.of(), List.of(), Set.of("HOURLY"),
+          Instant.now().plus(Duration.ofDays(2)), false));
       // no head has applied anything yet: nothing may be pruned, however old
       assertThat(site.server.oplogPruner().run()).isZero();
       assertThat(site.server.backups().prunedSeq(agent.backupId)).isZero();
@@ -45,7 +56,8 @@ class OplogPruneTest {
         applied(site, agent.backupId, 7);
         assertThat(site.server.oplogPruner().run()).isEqualTo(1);
         assertThat(site.server.backups().prunedSeq(agent.backupId))
-            .as("the batches ending at ts 101 and 200, older than 20000 - 1 h").isEqualTo(6);
+            .as("the batch ending at ts 101, before the base snapshot; the one at ts 200 is"
+                + " older than the window but needed to replay from the snapshot").isEqualTo(5);
         // the running head is unaffected and goes on
         agent.oplog(20_001, "{op: 'i', ns: 'app.c', o: {_id: 5}}");
         applied(site, agent.backupId, 8);
