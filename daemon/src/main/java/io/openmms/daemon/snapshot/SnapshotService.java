@@ -179,7 +179,7 @@ public final class SnapshotService implements AutoCloseable {
     Set<String> names = new TreeSet<>();
     tiers.forEach(t -> names.add(t.name()));
     SnapshotWriter.Plan plan = new SnapshotWriter.Plan(new ObjectId().toHexString(), b.id(),
-        b.groupId(), store, names, Retention.expires(now, tiers, schedule), onDemand);
+        b.groupId(), store, names, Retention.expires(now, tiers, schedule), onDemand, b.syncId());
     SnapshotWriter w = new SnapshotWriter(bs, coordination, threads, clock)
         .stopWhen(() -> closing);
     if (crashAt != null) {

@@ -45,7 +45,13 @@ public final class SnapshotWriter {
 
   /** What to write: the manifest fields that do not come from the content. */
   public record Plan(String snapshotId, String backupId, String groupId, String store,
-      Set<String> tiers, Instant expires, boolean onDemand) {}
+      Set<String> tiers, Instant expires, boolean onDemand, String syncId) {
+    /** A plan outside any backup sync (tests, benchmarks). */
+    public Plan(String snapshotId, String backupId, String groupId, String store,
+        Set<String> tiers, Instant expires, boolean onDemand) {
+      this(snapshotId, backupId, groupId, store, tiers, expires, onDemand, null);
+    }
+  }
 
   /** A step at which a test stops the writer, as a crash there would (see {@link #failAt}). */
   public enum Step { BLOCKS, BLOCK_LISTS, FLUSH, MANIFEST, CLEANUP }
@@ -143,7 +149,7 @@ public final class SnapshotWriter {
       Snapshots.Snapshot s = new Snapshots.Snapshot(plan.snapshotId(), plan.backupId(),
           plan.groupId(), plan.store(), pos.ts(), pos.wallTime(), started,
           Duration.between(started, clock.instant()), w.logical, w.stored.get(), w.refs.size(),
-          listIds, w.collections, plan.tiers(), plan.expires(), plan.onDemand());
+          listIds, w.collections, plan.tiers(), plan.expires(), plan.onDemand(), plan.syncId());
       snapshots.insert(s);
       published = true;
       check(Step.CLEANUP);

@@ -46,7 +46,8 @@ class OplogPruneTest {
       new Snapshots(site.server.database()).insert(new Snapshots.Snapshot("base", agent.backupId,
           site.group(), "default", new BsonTimestamp(150, 1), Instant.EPOCH, Instant.now(),
           Duration.ZERO, 0, 0, 0, List.of(), List.of(), Set.of("HOURLY"),
-          Instant.now().plus(Duration.ofDays(2)), false));
+          Instant.now().plus(Duration.ofDays(2)), false, site.server.backups()
+              .get(agent.backupId).syncId()));
       // no head has applied anything yet: nothing may be pruned, however old
       assertThat(site.server.oplogPruner().run()).isZero();
       assertThat(site.server.backups().prunedSeq(agent.backupId)).isZero();

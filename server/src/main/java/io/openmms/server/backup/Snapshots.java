@@ -37,12 +37,13 @@ public final class Snapshots {
    * A complete snapshot. {@code ts} is the oplog timestamp the snapshot stands at, {@code taken}
    * when it was written; {@code blockLists} are the ids of the list blocks that name the stream
    * blocks in order; {@code tiers} its retention frequencies; {@code expires} when the groom may
-   * delete it.
+   * delete it; {@code syncId} the backup's sync whose oplog continues from it (a point-in-time
+   * restore replays only that sync's oplog on top of it).
    */
   public record Snapshot(String id, String backupId, String groupId, String store,
       BsonTimestamp ts, Instant wallTime, Instant taken, Duration took, long logicalSizeBytes,
       long newStoredBytes, long blockCount, List<String> blockLists, List<Collection> collections,
-      Set<String> tiers, Instant expires, boolean onDemand) {
+      Set<String> tiers, Instant expires, boolean onDemand, String syncId) {
 
     /** The point in time the snapshot stands at: the oplog entry's wall time when known. */
     public Instant pointInTime() {
@@ -191,7 +192,7 @@ public final class Snapshots {
         .append("newStoredBytes", s.newStoredBytes()).append("blockCount", s.blockCount())
         .append("blockLists", s.blockLists()).append("collections", colls)
         .append("tiers", new ArrayList<>(s.tiers())).append("expires", Date.from(s.expires()))
-        .append("onDemand", s.onDemand());
+        .append("onDemand", s.onDemand()).append("syncId", s.syncId());
   }
 
   static Snapshot of(Document d) {
@@ -211,7 +212,8 @@ public final class Snapshots {
         Duration.ofMillis(num(d, "tookMillis")), num(d, "logicalSizeBytes"),
         num(d, "newStoredBytes"), num(d, "blockCount"), d.getList("blockLists", String.class),
         colls, new TreeSet<>(d.getList("tiers", String.class)),
-        d.getDate("expires").toInstant(), d.getBoolean("onDemand", false));
+        d.getDate("expires").toInstant(), d.getBoolean("onDemand", false),
+        d.getString("syncId"));
   }
 
   private static long num(Document d, String field) {
