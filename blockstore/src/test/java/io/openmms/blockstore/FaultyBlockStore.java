@@ -1,7 +1,6 @@
 package io.openmms.blockstore;
 
 import java.io.IOException;
-import java.util.stream.Stream;
 
 /**
  * Wraps a store to inject faults at the sealed level: the Nth write fails before anything is
@@ -9,14 +8,13 @@ import java.util.stream.Stream;
  * flipped (as a bad disk or a broken proxy would). Verification above the sealed level must
  * catch both.
  */
-final class FaultyBlockStore implements BlockStore {
-    private final BlockStore delegate;
+final class FaultyBlockStore extends ForwardingBlockStore {
     private int writes;
     private int failWriteAt = -1;
     private boolean corruptNextRead;
 
     FaultyBlockStore(BlockStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** The {@code n}-th write from now (1 = the next) throws without writing. */
@@ -33,11 +31,6 @@ final class FaultyBlockStore implements BlockStore {
     @Override
     public String location() {
         return "faulty:" + delegate.location();
-    }
-
-    @Override
-    public BlockCodec codec() {
-        return delegate.codec();
     }
 
     @Override
@@ -62,35 +55,5 @@ final class FaultyBlockStore implements BlockStore {
             }
         }
         return sealed;
-    }
-
-    @Override
-    public boolean exists(BlockId id) throws IOException {
-        return delegate.exists(id);
-    }
-
-    @Override
-    public boolean delete(BlockId id) throws IOException {
-        return delegate.delete(id);
-    }
-
-    @Override
-    public Stream<BlockInfo> list() throws IOException {
-        return delegate.list();
-    }
-
-    @Override
-    public StoreStats stats() throws IOException {
-        return delegate.stats();
-    }
-
-    @Override
-    public void flush() throws IOException {
-        delegate.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-        delegate.close();
     }
 }
