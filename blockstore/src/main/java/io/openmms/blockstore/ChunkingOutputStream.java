@@ -72,6 +72,21 @@ public final class ChunkingOutputStream extends OutputStream {
         sink.accept(chunk);
     }
 
+    /**
+     * Ends a segment: emits the bytes written since the last cut as chunks, and starts cutting
+     * afresh, so that what follows never shares a chunk with what came before. A stream made of
+     * independent parts (a snapshot's collections) cuts between them, so that a change in one
+     * part leaves the chunks of the others as they were.
+     */
+    public void cut() throws IOException {
+        if (closed) {
+            throw new IOException("chunking stream is closed");
+        }
+        while (end > start) {
+            emit();
+        }
+    }
+
     /** Emits the remaining bytes as the last chunks. Does not close the sink. */
     @Override
     public void close() throws IOException {

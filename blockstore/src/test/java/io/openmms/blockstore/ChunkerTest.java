@@ -73,6 +73,26 @@ class ChunkerTest {
     }
 
     @Test
+    void aCutMakesEachSegmentChunkAsIfAlone() throws IOException {
+        byte[] a = seeded(300_000, 5);
+        byte[] b = seeded(200_000, 6);
+        Chunker chunker = new Chunker(SMALL);
+        List<Chunk> segmented = new ArrayList<>();
+        try (ChunkingOutputStream out = chunker.outputStream(segmented::add)) {
+            out.write(a, 0, a.length);
+            out.cut();
+            out.write(b, 0, b.length);
+            assertThat(out.count()).isEqualTo(a.length + b.length);
+        }
+        List<Chunk> alone = new ArrayList<>(pull(chunker, new ByteArrayInputStream(a)));
+        for (Chunk c : pull(chunker, new ByteArrayInputStream(b))) {
+            alone.add(new Chunk(c.offset() + a.length, c.data()));
+        }
+        assertThat(offsets(segmented)).isEqualTo(offsets(alone));
+        assertThat(segmented).extracting(Chunk::offset).contains((long) a.length);
+    }
+
+    @Test
     void anInsertedByteChangesOnlyTheChunksAroundIt() throws IOException {
         byte[] data = seeded(2_000_000, 5);
         byte[] edited = new byte[data.length + 1];

@@ -31,6 +31,11 @@ import org.bson.io.BasicOutputBuffer;
  * that many documents in the head's {@code _id} key order, then an end document. Nothing in the
  * stream depends on when it was written, so equal head content gives equal bytes and successive
  * snapshots share their blocks.
+ *
+ * <p>When written into a {@link io.openmms.blockstore.ChunkingOutputStream}, the stream is cut
+ * before and after every collection document and before the end document: each collection's
+ * documents are chunked on their own, so a change in one collection (or its count in its
+ * collection document) never changes another collection's blocks.
  */
 public final class SnapshotStream {
   /** The format version written in the header; readers refuse others. */
@@ -60,7 +65,9 @@ public final class SnapshotStream {
         continue;
       }
       long offset = counting.count;
+      counting.cut();
       counting.write(bytes(collectionDocument(info)));
+      counting.cut();
       MessageDigest sha = sha256();
       long count = 0;
       long bytes = 0;
@@ -83,6 +90,7 @@ public final class SnapshotStream {
       result.add(new Snapshots.Collection(ns.toString(), count, bytes, offset,
           HexFormat.of().formatHex(sha.digest())));
     }
+    counting.cut();
     counting.write(bytes(new BsonDocument(TYPE, new BsonString(END))
         .append("collections", new BsonInt32(result.size()))));
     return result;
@@ -124,6 +132,13 @@ public final class SnapshotStream {
     void write(byte[] b) throws IOException {
       out.write(b);
       count += b.length;
+    }
+
+    /** A chunk boundary here when the stream is being chunked (see the class comment). */
+    void cut() throws IOException {
+      if (out instanceof io.openmms.blockstore.ChunkingOutputStream c) {
+        c.cut();
+      }
     }
   }
 }

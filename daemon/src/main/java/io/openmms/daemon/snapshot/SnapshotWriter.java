@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class SnapshotWriter {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotWriter.class);
   private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+  /** Chunks handed out before a simulated crash in {@link Step#BLOCKS}. */
+  private static final int CRASH_AFTER_CHUNKS = 6;
 
   /** What to write: the manifest fields that do not come from the content. */
   public record Plan(String snapshotId, String backupId, String groupId, String store,
@@ -192,7 +194,7 @@ public final class SnapshotWriter {
     long[] seq = {0};
     Instant[] lastBeat = {clock.instant()};
     ChunkingOutputStream out = chunker.outputStream(chunk -> {
-      if (seq[0] > 0) {
+      if (seq[0] >= CRASH_AFTER_CHUNKS) {
         check(Step.BLOCKS); // a crash with some of the stream's blocks stored
       }
       if (stopRequested.getAsBoolean()) {
