@@ -1,5 +1,6 @@
 package io.openmms.agent.backup;
 
+import io.openmms.common.util.FileTrees;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -8,12 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
 import org.bson.RawBsonDocument;
 
 /**
@@ -50,7 +49,7 @@ final class OplogQueue implements AutoCloseable {
 
   /** Creates {@code dir} (removing what an earlier run left there). */
   static OplogQueue open(Path dir, long maxBytes) throws IOException {
-    deleteTree(dir);
+    FileTrees.delete(dir);
     Files.createDirectories(dir);
     return new OplogQueue(dir, maxBytes);
   }
@@ -192,20 +191,10 @@ final class OplogQueue implements AutoCloseable {
   @Override
   public void close() {
     try {
-      deleteTree(dir);
+      FileTrees.delete(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete the oplog spool " + dir, e);
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

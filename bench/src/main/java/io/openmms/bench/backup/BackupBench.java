@@ -5,12 +5,12 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
+import io.openmms.common.util.FileTrees;
 import io.openmms.daemon.head.HeadReader;
 import io.openmms.daemon.head.Namespace;
 import io.openmms.daemon.head.OplogPosition;
 import io.openmms.server.backup.Backups;
 import io.openmms.testkit.ReplicaSetStandIn;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -19,13 +19,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.stream.Stream;
 import org.bson.BsonInt64;
 import org.bson.BsonTimestamp;
 import org.bson.Document;
@@ -111,7 +109,7 @@ public final class BackupBench {
     try {
       bench.run(dir);
     } finally {
-      deleteTree(dir);
+      FileTrees.delete(dir);
     }
     bench.lines.forEach(out::println);
     out.printf(Locale.ROOT, "total run time %.0f s; load average %.2f at start, %.2f at end%n",
@@ -514,16 +512,6 @@ public final class BackupBench {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 
 
 }

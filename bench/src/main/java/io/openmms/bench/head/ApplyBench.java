@@ -1,5 +1,6 @@
 package io.openmms.bench.head;
 
+import io.openmms.common.util.FileTrees;
 import io.openmms.daemon.head.Head;
 import io.openmms.daemon.head.RocksHead;
 import io.openmms.daemon.oplog.ApplyResult;
@@ -8,13 +9,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.bson.BsonArray;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
@@ -99,7 +98,7 @@ public final class ApplyBench {
         out.put("documents", new double[] {head.count(io.openmms.daemon.head.Namespace.parse("bench.c")), 0});
       }
     } finally {
-      deleteTree(dir);
+      FileTrees.delete(dir);
     }
   }
 
@@ -185,11 +184,4 @@ public final class ApplyBench {
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
-  private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
 }

@@ -3,6 +3,7 @@ package io.openmms.bench.snapshot;
 import io.openmms.blockstore.BlockCodec;
 import io.openmms.blockstore.ChunkerParams;
 import io.openmms.blockstore.FileBlockStore;
+import io.openmms.common.util.FileTrees;
 import io.openmms.daemon.head.Head;
 import io.openmms.daemon.head.HeadSnapshot;
 import io.openmms.daemon.snapshot.Coordination;
@@ -68,7 +69,7 @@ final class OpenmmsSnapshots implements AutoCloseable {
     }
     double wall = (System.nanoTime() - start) / 1e9;
     double cpu = (CPU.getProcessCpuTime() - cpuStart) / 1e9;
-    return new Run(s, wall, cpu, Trees.size(storeDir), blocks);
+    return new Run(s, wall, cpu, FileTrees.size(storeDir), blocks);
   }
 
   @Override

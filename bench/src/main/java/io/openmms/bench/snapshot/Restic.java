@@ -2,6 +2,7 @@ package io.openmms.bench.snapshot;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openmms.common.util.FileTrees;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -69,7 +70,7 @@ final class Restic {
     }
     return new Backup(wall, cpu, summary.path("total_duration").asDouble(),
         summary.path("total_bytes_processed").asLong(), summary.path("data_blobs").asLong(),
-        Trees.size(repo));
+        FileTrees.size(repo));
   }
 
   /** User plus system CPU seconds of this process's children that have ended. */

@@ -4,6 +4,7 @@ import io.openmms.bench.Machine;
 import io.openmms.blockstore.BlockCodec;
 import io.openmms.blockstore.BlockKey;
 import io.openmms.blockstore.ChunkerParams;
+import io.openmms.common.util.FileTrees;
 import io.openmms.daemon.head.HeadSnapshot;
 import io.openmms.daemon.head.RocksHead;
 import io.openmms.daemon.snapshot.SnapshotStream;
@@ -104,7 +105,7 @@ public final class SnapshotBench {
       if (bench.keep) {
         progress("kept %s", base);
       } else {
-        Trees.delete(base);
+        FileTrees.delete(base);
       }
     }
     System.out.println(heading);
@@ -196,7 +197,7 @@ public final class SnapshotBench {
     fresh(openmms, head, base.resolve("warm-up-store"), aes, threads, false);
     Restic.init(base.resolve("warm-up-repo"));
     Restic.backup(base.resolve("warm-up-repo"), dump, "auto", false);
-    Trees.delete(base.resolve("warm-up-repo"));
+    FileTrees.delete(base.resolve("warm-up-repo"));
 
     progress("openmms, 1 thread");
     OpenmmsSnapshots.Run single = fastest(repeat, () -> fresh(openmms, head,
@@ -225,10 +226,10 @@ public final class SnapshotBench {
   /** A snapshot into a new store at {@code store}, which is removed after unless {@code keep}. */
   private static OpenmmsSnapshots.Run fresh(OpenmmsSnapshots openmms, RocksHead head, Path store,
       BlockCodec codec, int threads, boolean keep) throws Exception {
-    Trees.delete(store);
+    FileTrees.delete(store);
     OpenmmsSnapshots.Run r = openmms.take(head, store, codec, threads);
     if (!keep) {
-      Trees.delete(store);
+      FileTrees.delete(store);
     }
     return r;
   }
@@ -236,11 +237,11 @@ public final class SnapshotBench {
   /** A backup into a new repository at {@code repo}, removed after unless {@code keep}. */
   private static Restic.Backup fresh(Path repo, Path dump, String compression,
       boolean singleThreaded, boolean keep) throws IOException {
-    Trees.delete(repo);
+    FileTrees.delete(repo);
     Restic.init(repo);
     Restic.Backup b = Restic.backup(repo, dump, compression, singleThreaded);
     if (!keep) {
-      Trees.delete(repo);
+      FileTrees.delete(repo);
     }
     return b;
   }
@@ -318,19 +319,19 @@ public final class SnapshotBench {
     Path store = base.resolve("store-" + tag);
     progress("workload %s: openmms", tag);
     OpenmmsSnapshots.Run o = fastest(repeat, () -> {
-      Trees.delete(store);
-      Trees.copy(base.resolve("store-base"), store);
+      FileTrees.delete(store);
+      FileTrees.copy(base.resolve("store-base"), store);
       OpenmmsSnapshots.Run r = openmms.take(head, store, codec, threads);
-      Trees.delete(store);
+      FileTrees.delete(store);
       return r;
     }, OpenmmsSnapshots.Run::wallSeconds);
     Path repo = base.resolve("repo-" + tag);
     progress("workload %s: restic", tag);
     Restic.Backup r = fastest(repeat, () -> {
-      Trees.delete(repo);
-      Trees.copy(base.resolve("repo-base"), repo);
+      FileTrees.delete(repo);
+      FileTrees.copy(base.resolve("repo-base"), repo);
       Restic.Backup b = Restic.backup(repo, dump, "auto", false);
-      Trees.delete(repo);
+      FileTrees.delete(repo);
       return b;
     }, Restic.Backup::wallSeconds);
     change.revert(data, head);

@@ -3,12 +3,10 @@ package io.openmms.daemon.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.openmms.server.store.AppDatabase;
+import io.openmms.testkit.ManualClock;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LeasesTest {
   @TempDir static Path dir;
   static AppDatabase db;
-  final TestClock clock = new TestClock();
+  final ManualClock clock = new ManualClock(Instant.parse("2026-11-21T10:00:00Z"));
   final Leases a = new Leases(db, "a", clock, Duration.ofSeconds(60));
   final Leases b = new Leases(db, "b", clock, Duration.ofSeconds(60));
 
@@ -36,29 +34,6 @@ class LeasesTest {
   @AfterAll
   static void close() {
     db.close();
-  }
-
-  static final class TestClock extends Clock {
-    Instant now = Instant.parse("2026-11-21T10:00:00Z");
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
   }
 
   @Test

@@ -1,18 +1,29 @@
-package io.openmms.bench.snapshot;
+package io.openmms.common.util;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.stream.Stream;
 
-/** Directory trees: their size, a copy, removal. */
-final class Trees {
-  private Trees() {}
+/** Whole directory trees: removal, size and copy. */
+public final class FileTrees {
+  private FileTrees() {}
+
+  /** Deletes {@code dir} and everything under it; nothing happens when it does not exist. */
+  public static void delete(Path dir) throws IOException {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
 
   /** The sum of the sizes of the regular files under {@code dir} (apparent bytes, not blocks). */
-  static long size(Path dir) throws IOException {
+  public static long size(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {
       long total = 0;
       for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -23,7 +34,7 @@ final class Trees {
   }
 
   /** Copies {@code from} to the new directory {@code to}, file by file. */
-  static void copy(Path from, Path to) throws IOException {
+  public static void copy(Path from, Path to) throws IOException {
     try (Stream<Path> paths = Files.walk(from)) {
       for (Path p : paths.toList()) {
         Path target = to.resolve(from.relativize(p).toString());
@@ -32,18 +43,6 @@ final class Trees {
         } else {
           Files.copy(p, target);
         }
-      }
-    }
-  }
-
-  static void delete(Path dir) throws IOException {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      List<Path> all = paths.sorted(Comparator.reverseOrder()).toList();
-      for (Path p : all) {
-        Files.deleteIfExists(p);
       }
     }
   }
