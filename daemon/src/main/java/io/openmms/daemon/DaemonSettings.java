@@ -1,7 +1,9 @@
 package io.openmms.daemon;
 
 import io.openmms.common.config.Config;
+import io.openmms.common.config.ConfigException;
 import io.openmms.common.config.Setting;
+import io.openmms.daemon.snapshot.SnapshotStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -71,10 +73,19 @@ public final class DaemonSettings {
       "1h", Duration.ofSeconds(1), "How often the daemon deletes expired snapshots and the blocks"
           + " no snapshot references.");
 
-  /** The block stores: {@link #BLOCKSTORES}, else a file store in {@link #DATA_DIR}. */
-  public static String blockstores(Config config) {
+  /**
+   * The block stores: {@link #BLOCKSTORES}, else a file store in {@link #DATA_DIR}; relative
+   * file paths resolve against the working directory. A bad list is a {@link ConfigException}.
+   */
+  public static List<SnapshotStores.StoreConfig> blockstores(Config config) {
     String s = config.get(BLOCKSTORES);
-    return s != null ? s : "default=file:" + config.get(DATA_DIR).toAbsolutePath().resolve("blockstore");
+    String spec = s != null ? s
+        : "default=file:" + config.get(DATA_DIR).toAbsolutePath().resolve("blockstore");
+    try {
+      return SnapshotStores.parse(spec, Path.of("").toAbsolutePath());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(BLOCKSTORES.key() + ": " + e.getMessage());
+    }
   }
 
   public static final List<Setting<?>> ALL = List.of(APPDB_URI, APPDB_NAME, DATA_DIR, ID,

@@ -81,10 +81,10 @@ final class SnapshotCommand implements Callable<Integer> {
           summary(out, latest.get());
           return 0;
         }
-        Optional<long[]> p = coordination.progress(clusterId);
+        Optional<Coordination.Progress> p = coordination.progress(clusterId);
         if (p.isPresent()) {
           started = true;
-          bar.show(p.get()[0], p.get()[1]);
+          bar.show(p.get().bytes(), p.get().estimatedBytes());
         } else if (!started) {
           bar.waiting("waiting for the daemon holding the head (it must be STEADY)");
         }

@@ -7,7 +7,6 @@ import io.openmms.daemon.snapshot.Verifier;
 import io.openmms.server.backup.Snapshots;
 import io.openmms.server.store.AppDatabase;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,14 +42,7 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Config config = overrides.load("daemon", DaemonSettings.ALL, new LinkedHashMap<>());
     PrintStream out = System.out;
-    List<SnapshotStores.StoreConfig> storeConfigs;
-    try {
-      storeConfigs = SnapshotStores.parse(DaemonSettings.blockstores(config),
-          Path.of("").toAbsolutePath());
-    } catch (IllegalArgumentException e) {
-      throw new io.openmms.common.config.ConfigException(DaemonSettings.BLOCKSTORES.key() + ": "
-          + e.getMessage());
-    }
+    List<SnapshotStores.StoreConfig> storeConfigs = DaemonSettings.blockstores(config);
     try (AppDatabase db = AppDatabase.open(config.require(DaemonSettings.APPDB_URI),
             config.get(DaemonSettings.APPDB_NAME), config.get(DaemonSettings.DATA_DIR), 0);
         SnapshotStores stores = new SnapshotStores(storeConfigs,

@@ -44,6 +44,23 @@ public final class TestServer implements AutoCloseable {
     return start(dataDir, Clock.systemUTC(), Map.of());
   }
 
+  /**
+   * Reports a two-member replica set "m" through the agent API, as a monitoring agent would, and
+   * returns its backup configuration (the first of the group's, statusName STOPPED).
+   */
+  public com.fasterxml.jackson.databind.JsonNode monitoredReplicaSet() throws Exception {
+    long t = System.currentTimeMillis();
+    ApiClient api = new ApiClient(url());
+    int status = api.postSamples(credentials.groupId(), credentials.agentKey(),
+        Samples.batch("m", 1, java.util.List.of(Samples.member("db1", 27017, t, "PRIMARY", 1, 1),
+            Samples.member("db2", 27017, t, "SECONDARY", 1, 1))), true).status();
+    if (status != 200) {
+      throw new IllegalStateException("the agent API refused the samples: HTTP " + status);
+    }
+    return api.getBasic("/api/public/v1.0/groups/" + credentials.groupId() + "/backupConfigs",
+        credentials.publicKey(), credentials.privateKey()).json().get("results").get(0);
+  }
+
   public String url() {
     return "http://127.0.0.1:" + server.httpPort();
   }

@@ -2,7 +2,6 @@ package io.openmms.daemon.service;
 
 import com.mongodb.MongoException;
 import io.openmms.common.config.Config;
-import io.openmms.common.config.ConfigException;
 import io.openmms.daemon.DaemonSettings;
 import io.openmms.daemon.head.HeadReader;
 import io.openmms.daemon.jobs.Lease;
@@ -54,8 +53,10 @@ import org.slf4j.LoggerFactory;
  * lease duration it renews its leases and its own liveness record; a renewal that finds the
  * lease taken stops that worker at once. A daemon that dies keeps nothing: its leases expire and
  * other daemons take the backups over and rebuild the heads by replaying the stored batches of
- * the current sync (later: from the latest snapshot). Leases already held are not rebalanced
- * when daemons join.
+ * the current sync (asking for a new initial sync when they were pruned). Leases already held are
+ * not rebalanced when daemons join. A third task grooms the block stores every
+ * {@code daemon.groom.interval}; the head workers start snapshots through the
+ * {@link SnapshotService}.
  *
  * <p>It talks to the application database directly through the driver, never to the server's
  * HTTP services. It depends on the server module for the stored data's types and readers
@@ -119,13 +120,7 @@ public final class BackupDaemon implements AutoCloseable {
   /** Validates the configuration, connects, and starts taking leases and applying. */
   public static BackupDaemon start(Config config, Clock clock) {
     String uri = config.require(DaemonSettings.APPDB_URI);
-    List<SnapshotStores.StoreConfig> stores;
-    try {
-      stores = SnapshotStores.parse(DaemonSettings.blockstores(config),
-          Path.of("").toAbsolutePath());
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(DaemonSettings.BLOCKSTORES.key() + ": " + e.getMessage());
-    }
+    List<SnapshotStores.StoreConfig> stores = DaemonSettings.blockstores(config);
     Path dataDir = config.get(DaemonSettings.DATA_DIR).toAbsolutePath();
     FileChannel channel = null;
     FileLock lock;

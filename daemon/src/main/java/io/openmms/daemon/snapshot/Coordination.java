@@ -84,15 +84,18 @@ public final class Coordination {
         new Document("heartbeat", now()).append("bytes", bytes))).getMatchedCount() == 1;
   }
 
-  /** The progress of a backup's snapshot being written: {bytes, estimatedBytes}, if any. */
-  public Optional<long[]> progress(String backupId) {
+  /** How far a snapshot being written is: stream bytes so far, of about {@code estimatedBytes}. */
+  public record Progress(long bytes, long estimatedBytes) {}
+
+  /** The progress of a backup's snapshot being written, if one is. */
+  public Optional<Progress> progress(String backupId) {
     Document d = pending.find(Filters.and(Filters.eq("kind", "writer"),
         Filters.eq("backupId", backupId))).first();
     if (d == null) {
       return Optional.empty();
     }
-    return Optional.of(new long[] {((Number) d.get("bytes")).longValue(),
-        ((Number) d.get("estimatedBytes")).longValue()});
+    return Optional.of(new Progress(((Number) d.get("bytes")).longValue(),
+        ((Number) d.get("estimatedBytes")).longValue()));
   }
 
   /** Records that writer {@code w} references block {@code id} (its {@code seq}-th reference). */

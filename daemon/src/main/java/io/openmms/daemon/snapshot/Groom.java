@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -188,23 +187,14 @@ public final class Groom {
   /** Every block the domain's manifests reference, their list blocks included. */
   private Set<BlockId> mark(BlockStore bs, String store, String groupId) throws IOException {
     Set<BlockId> marked = new HashSet<>();
-    List<Snapshots.Snapshot> manifests = new ArrayList<>(snapshots.inDomain(store, groupId));
-    for (Snapshots.Snapshot s : manifests) {
-      for (String hex : s.blockLists()) {
-        BlockId listId = BlockId.parse(hex);
-        marked.add(listId);
-        byte[] content;
-        try {
-          content = bs.get(listId, s.id());
-        } catch (IOException e) {
-          throw new IOException("groom of " + SnapshotStores.domain(store, groupId)
-              + " stopped before deleting anything: the block list of snapshot " + s.id()
-              + " cannot be read (" + e.getMessage() + "); run openmms verify", e);
-        }
-        for (BlockList.Ref r : BlockList.decode(content, "block list " + hex + " of snapshot "
-            + s.id())) {
-          marked.add(r.id());
-        }
+    for (Snapshots.Snapshot s : snapshots.inDomain(store, groupId)) {
+      s.blockLists().forEach(hex -> marked.add(BlockId.parse(hex)));
+      try {
+        SnapshotInput.blocks(bs, s).forEach(r -> marked.add(r.id()));
+      } catch (IOException | IllegalArgumentException e) {
+        throw new IOException("groom of " + SnapshotStores.domain(store, groupId)
+            + " stopped before deleting anything: the block list of snapshot " + s.id()
+            + " cannot be read (" + e.getMessage() + "); run openmms verify", e);
       }
     }
     return marked;

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class SnapshotService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotService.class);
   static final Duration RETRY_AFTER = Duration.ofMinutes(1);
-  /** How long the newest snapshot of a backup is cached between schedule checks. */
+  /** How long a backup's newest snapshot and schedule are cached between schedule checks. */
   private static final Duration LATEST_REREAD = Duration.ofSeconds(30);
 
   private final Backups backups;
@@ -58,8 +58,9 @@ public final class SnapshotService implements AutoCloseable {
   private final Map<String, Latest> latest = new ConcurrentHashMap<>();
   private volatile boolean closing;
 
-  /** A backup's newest snapshot as last read, and when it was read. */
-  private record Latest(Optional<Snapshots.Snapshot> snapshot, Instant read) {}
+  /** A backup's newest snapshot and its schedule as last read, and when they were read. */
+  private record Latest(Optional<Snapshots.Snapshot> snapshot, SnapshotSchedule schedule,
+      Instant read) {}
 
   public SnapshotService(AppDatabase db, Backups backups, SnapshotStores stores, Clock clock,
       int threads, int concurrent, Duration staleAfter, String owner) {
@@ -141,7 +142,7 @@ public final class SnapshotService implements AutoCloseable {
   boolean due(Backups.Backup b, OplogPosition pos, Instant now) {
     Latest l = latest.get(b.id());
     if (l == null || now.isAfter(l.read().plus(LATEST_REREAD))) {
-      l = new Latest(snapshots.latest(b.id()), now);
+      l = new Latest(snapshots.latest(b.id()), backups.schedule(b.configId()), now);
       latest.put(b.id(), l);
     }
     if (l.snapshot().isEmpty()) {
@@ -151,8 +152,8 @@ public final class SnapshotService implements AutoCloseable {
     if (pos.ts().compareTo(newest.ts()) <= 0) {
       return false;
     }
-    SnapshotSchedule s = backups.schedule(b.configId());
-    return !now.isBefore(newest.taken().plus(Duration.ofMinutes(s.snapshotIntervalMinutes())));
+    return !now.isBefore(newest.taken().plus(Duration.ofMinutes(
+        l.schedule().snapshotIntervalMinutes())));
   }
 
   /** Writes a snapshot of {@code view} now, on the calling thread. */
@@ -186,7 +187,7 @@ public final class SnapshotService implements AutoCloseable {
       w.failAt(crashAt);
     }
     Snapshots.Snapshot written = w.write(view, plan, snapshots);
-    latest.put(b.id(), new Latest(Optional.of(written), clock.instant()));
+    latest.put(b.id(), new Latest(Optional.of(written), schedule, clock.instant()));
     return written;
   }
 

@@ -68,27 +68,17 @@ public final class SnapshotStream {
       counting.cut();
       counting.write(bytes(collectionDocument(info)));
       counting.cut();
-      MessageDigest sha = sha256();
-      long count = 0;
-      long bytes = 0;
+      CollectionSum sum = new CollectionSum();
       try (DocumentCursor docs = head.scan(ns)) {
         while (docs.hasNext()) {
-          RawBsonDocument d = docs.next();
-          ByteBuffer b = d.getByteBuffer().asNIO();
-          byte[] raw = new byte[b.remaining()];
-          b.get(raw);
-          sha.update(raw);
-          counting.write(raw);
-          count++;
-          bytes += raw.length;
+          sum.add(docs.next(), counting);
         }
       }
-      if (count != info.count()) {
+      if (sum.count != info.count()) {
         throw new IllegalStateException("the head's count of " + ns + " is " + info.count()
-            + " but its scan gave " + count + " documents; the head is inconsistent");
+            + " but its scan gave " + sum.count + " documents; the head is inconsistent");
       }
-      result.add(new Snapshots.Collection(ns.toString(), count, bytes, offset,
-          HexFormat.of().formatHex(sha.digest())));
+      result.add(sum.toCollection(ns.toString(), offset));
     }
     counting.cut();
     counting.write(bytes(new BsonDocument(TYPE, new BsonString(END))
@@ -121,7 +111,48 @@ public final class SnapshotStream {
     }
   }
 
-  private static final class Counting {
+  /**
+   * A collection's documents as its manifest entry sums them up: how many, their bytes and the
+   * SHA-256 of their concatenation. The writer and the verifier both count through this.
+   */
+  static final class CollectionSum {
+    private final MessageDigest sha = sha256();
+    long count;
+    long bytes;
+
+    /** Adds a document; when {@code out} is given, writes its bytes there too. */
+    void add(RawBsonDocument d, Counting out) throws IOException {
+      ByteBuffer b = d.getByteBuffer().asNIO();
+      int len = b.remaining();
+      if (b.hasArray()) { // the head's documents wrap their own array: no copy
+        int off = b.arrayOffset() + b.position();
+        sha.update(b.array(), off, len);
+        if (out != null) {
+          out.write(b.array(), off, len);
+        }
+      } else {
+        byte[] raw = new byte[len];
+        b.get(raw);
+        sha.update(raw);
+        if (out != null) {
+          out.write(raw, 0, len);
+        }
+      }
+      count++;
+      bytes += len;
+    }
+
+    String hex() {
+      return HexFormat.of().formatHex(sha.digest());
+    }
+
+    Snapshots.Collection toCollection(String ns, long offset) {
+      return new Snapshots.Collection(ns, count, bytes, offset, hex());
+    }
+  }
+
+  /** The stream being written, counting its bytes. */
+  static final class Counting {
     private final OutputStream out;
     private long count;
 
@@ -130,8 +161,12 @@ public final class SnapshotStream {
     }
 
     void write(byte[] b) throws IOException {
-      out.write(b);
-      count += b.length;
+      write(b, 0, b.length);
+    }
+
+    void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
     }
 
     /** A chunk boundary here when the stream is being chunked (see the class comment). */

@@ -118,7 +118,6 @@ public final class SnapshotWriter {
     try {
       Written w = writeBlocks(view, writer);
       check(Step.BLOCK_LISTS);
-      List<BlockList.Ref> listRefs = new ArrayList<>();
       long seq = w.refs.size();
       List<String> listIds = new ArrayList<>();
       for (byte[] list : BlockList.encode(w.refs)) {
@@ -130,7 +129,6 @@ public final class SnapshotWriter {
           w.reused.add(b.id());
         }
         listIds.add(b.id().hex());
-        listRefs.add(new BlockList.Ref(b.id(), list.length));
       }
       check(Step.FLUSH);
       store.flush();

@@ -4,9 +4,7 @@ import io.openmms.blockstore.BlockException;
 import io.openmms.blockstore.BlockStore;
 import io.openmms.server.backup.Snapshots;
 import java.io.IOException;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -57,27 +55,20 @@ public final class Verifier {
           break;
         }
         Snapshots.Collection m = expected.next();
-        MessageDigest sha = SnapshotStream.sha256();
-        long n = 0;
-        long collBytes = 0;
+        SnapshotStream.CollectionSum sum = new SnapshotStream.CollectionSum();
         RawBsonDocument d;
         while ((d = r.nextDocument()) != null) {
-          var buf = d.getByteBuffer().asNIO();
-          byte[] raw = new byte[buf.remaining()];
-          buf.get(raw);
-          sha.update(raw);
-          n++;
-          collBytes += raw.length;
+          sum.add(d, null);
         }
-        documents += n;
-        String digest = HexFormat.of().formatHex(sha.digest());
+        documents += sum.count;
+        Snapshots.Collection found = sum.toCollection(h.ns(), at);
         if (!m.ns().equals(h.ns())) {
           problems.add("the manifest lists " + m.ns() + " where the stream holds " + h.ns());
-        } else if (m.count() != n || m.bytes() != collBytes || !m.sha256().equals(digest)
-            || m.offset() != at) {
-          problems.add(h.ns() + ": the stream gives " + n + " documents, " + collBytes
-              + " bytes, sha256 " + digest + " at offset " + at + "; the manifest says "
-              + m.count() + ", " + m.bytes() + ", " + m.sha256() + " at " + m.offset());
+        } else if (!found.equals(m)) {
+          problems.add(h.ns() + ": the stream gives " + found.count() + " documents, "
+              + found.bytes() + " bytes, sha256 " + found.sha256() + " at offset " + at
+              + "; the manifest says " + m.count() + ", " + m.bytes() + ", " + m.sha256()
+              + " at " + m.offset());
         }
         at = r.offset();
       }

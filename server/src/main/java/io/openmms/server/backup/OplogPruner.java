@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
  * once all its entries are older than the <em>base</em> snapshot — the newest one at or before
  * the window's start (the newest received entry minus the window); with no such snapshot, once
  * they are older than the window's start. And only after the daemon has applied it to the head
- * (so a running head never misses one). A daemon that later has to rebuild a head from the start finds the pruned batches
- * gone and asks for a new initial sync (SPEC §3; with snapshots, it will start from the latest
- * snapshot instead).
+ * (so a running head never misses one). A daemon that later has to rebuild a head from the
+ * start finds the pruned batches gone and asks for a new initial sync (rebuilding from the latest
+ * snapshot is not built yet).
  */
 public final class OplogPruner {
   private static final Logger LOG = LoggerFactory.getLogger(OplogPruner.class);

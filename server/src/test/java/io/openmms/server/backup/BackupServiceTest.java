@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openmms.server.ApiClient;
-import io.openmms.server.Samples;
 import io.openmms.server.TestServer;
 import io.openmms.server.auth.ApiKeys;
 import java.io.ByteArrayInputStream;
@@ -54,15 +53,9 @@ class BackupServiceTest {
     ts = TestServer.start(dir);
     group = ts.credentials.groupId();
     key = ts.credentials.agentKey();
-    long t = System.currentTimeMillis();
-    var api = new ApiClient(ts.url());
-    assertThat(api.postSamples(group, key, Samples.batch("m", 1, List.of(
-        Samples.member("db1", 27017, t, "PRIMARY", 1, 1),
-        Samples.member("db2", 27017, t, "SECONDARY", 1, 1))), true).status()).isEqualTo(200);
-    JsonNode configs = api.getBasic("/api/public/v1.0/groups/" + group + "/backupConfigs",
-        ts.credentials.publicKey(), ts.credentials.privateKey()).json();
-    assertThat(configs.get("results").get(0).get("statusName").asText()).isEqualTo("STOPPED");
-    clusterId = configs.get("results").get(0).get("clusterId").asText();
+    JsonNode config = ts.monitoredReplicaSet();
+    assertThat(config.get("statusName").asText()).isEqualTo("STOPPED");
+    clusterId = config.get("clusterId").asText();
   }
 
   @AfterAll

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openmms.server.ApiClient;
-import io.openmms.server.Samples;
 import io.openmms.server.TestServer;
 import io.openmms.server.auth.ApiKeys;
 import java.net.URI;
@@ -13,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,14 +39,7 @@ class SnapshotScheduleApiTest {
   static void start() throws Exception {
     ts = TestServer.start(dir);
     group = ts.credentials.groupId();
-    long t = System.currentTimeMillis();
-    var api = new ApiClient(ts.url());
-    assertThat(api.postSamples(group, ts.credentials.agentKey(), Samples.batch("m", 1, List.of(
-        Samples.member("db1", 27017, t, "PRIMARY", 1, 1),
-        Samples.member("db2", 27017, t, "SECONDARY", 1, 1))), true).status()).isEqualTo(200);
-    clusterId = api.getBasic("/api/public/v1.0/groups/" + group + "/backupConfigs",
-        ts.credentials.publicKey(), ts.credentials.privateKey()).json().get("results").get(0)
-        .get("clusterId").asText();
+    clusterId = ts.monitoredReplicaSet().get("clusterId").asText();
   }
 
   @AfterAll
