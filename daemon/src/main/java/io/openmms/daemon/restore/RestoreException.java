@@ -1,0 +1,17 @@
+package io.openmms.daemon.restore;
+
+/**
+ * A restore cannot go on. The message is the reason shown on the restore job (statusName BROKEN),
+ * so it says what failed and, where it can, what to do: "SFTP authentication as backup@db2:22
+ * was refused: add the daemon's public key (GET .../restoreSshKey) to ~backup/.ssh/authorized_keys".
+ * It never holds a secret.
+ */
+public class RestoreException extends Exception {
+  public RestoreException(String message) {
+    super(message);
+  }
+
+  public RestoreException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}
