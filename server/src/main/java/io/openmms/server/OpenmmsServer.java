@@ -11,6 +11,13 @@ import io.openmms.server.backup.Snapshots;
 import io.openmms.server.api.KeysApi;
 import io.openmms.server.backup.BackupData;
 import io.openmms.server.backup.BackupRoutes;
+import io.openmms.server.backup.Daemons;
+import io.openmms.server.backup.DownloadRoutes;
+import io.openmms.server.backup.PitWindow;
+import io.openmms.server.backup.RestoreExpiry;
+import io.openmms.server.backup.RestoreFiles;
+import io.openmms.server.backup.RestoreJobs;
+import io.openmms.server.api.RestoreJobsApi;
 import io.openmms.server.backup.Backups;
 import io.openmms.server.api.PrometheusRoutes;
 import io.openmms.server.api.PublicApi;
@@ -78,6 +85,8 @@ public final class OpenmmsServer implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile RestoreJobs restoreJobs;
+  private volatile RestoreFiles restoreFiles;
   private HttpService http;
   private HttpService backupHttp;
   private AdminEndpoint admin;
@@ -142,6 +151,8 @@ public final class OpenmmsServer implements AutoCloseable {
         measurements, clock, downAfter, agentKeys, apiKeys, new Invitations(db, secrets, clock),
         new JoinRequests(db, clock), this::publicUrl);
     Snapshots snapshots = new Snapshots(db);
+    restoreJobs = new RestoreJobs(db, clock);
+    restoreFiles = new RestoreFiles(db);
     BackupConfigApi backupConfigApi = new BackupConfigApi(groups, hosts, backups, db);
     backupConfigApi.onScheduleChanged(clusterId -> snapshots.recomputeExpiry(
         snapshots.backupsOf(clusterId), backups.schedule(clusterId)));
@@ -152,6 +163,9 @@ public final class OpenmmsServer implements AutoCloseable {
         new KeysApi(groups, users, agentKeys, apiKeys, audit)::register,
         backupConfigApi::register,
         new SnapshotsApi(groups, backups, snapshots, clock)::register,
+        new RestoreJobsApi(groups, backups, snapshots, new PitWindow(backups, snapshots,
+            new BackupData(db)), restoreJobs, new Daemons(db, clock), secrets, clock,
+            this::backupUrl)::register,
         new AgentRoutes(agentKeys, ingest, config.get(ServerSettings.MAX_COMPRESSED_PAYLOAD),
             config.get(ServerSettings.MAX_PAYLOAD), metrics)::register,
         new PrometheusRoutes(groups, hosts, measurements, digest, clock, downAfter)::register);
@@ -165,7 +179,8 @@ public final class OpenmmsServer implements AutoCloseable {
         metrics, List.of(new BackupRoutes(agentKeys, backups, new BackupData(db), hosts,
             config.get(ServerSettings.BACKUP_MAX_COMPRESSED_PAYLOAD),
             config.get(ServerSettings.BACKUP_MAX_PAYLOAD),
-            config.get(ServerSettings.BACKUP_MAX_DOCUMENTS))::register));
+            config.get(ServerSettings.BACKUP_MAX_DOCUMENTS))::register,
+        new DownloadRoutes(restoreJobs, restoreFiles, clock)::register));
     closeables.add(backupHttp);
     long every = config.get(ServerSettings.ROLLUP_INTERVAL).toMillis();
     scheduler.scheduleWithFixedDelay(this::runRollups, every, every, TimeUnit.MILLISECONDS);
@@ -181,6 +196,12 @@ public final class OpenmmsServer implements AutoCloseable {
       rollups.run();
     } catch (RuntimeException e) {
       LOG.warn("Roll-up failed; will retry at the next interval: {}", e.toString());
+    }
+    try {
+      RestoreExpiry.run(restoreJobs, restoreFiles);
+    } catch (RuntimeException e) {
+      LOG.warn("Expiring restore downloads failed; will retry at the next interval: {}",
+          e.toString());
     }
     try {
       oplogPruner.run();
@@ -208,6 +229,19 @@ public final class OpenmmsServer implements AutoCloseable {
 
   public int httpPort() {
     return http.port();
+  }
+
+  /** Base URL of the Backup HTTP service for restore links (server.backup.public.url). */
+  public String backupUrl() {
+    String configured = config.get(ServerSettings.BACKUP_PUBLIC_URL);
+    if (configured != null) {
+      return configured.endsWith("/") ? configured.substring(0, configured.length() - 1)
+          : configured;
+    }
+    String host = config.get(ServerSettings.BACKUP_HTTP_HOST);
+    String scheme = config.get(ServerSettings.TLS_KEYSTORE) != null ? "https" : "http";
+    return scheme + "://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":"
+        + backupHttp.port();
   }
 
   /** Port of the Backup HTTP service. */

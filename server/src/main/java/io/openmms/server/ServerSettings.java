@@ -76,6 +76,10 @@ public final class ServerSettings {
   public static final Setting<Integer> BACKUP_HTTP_PORT = Setting.port("server.backup.http.port",
       8081, "Port of the Backup HTTP service (0 picks a free port). It uses the same TLS keystore"
           + " as the HTTP service.");
+  public static final Setting<String> BACKUP_PUBLIC_URL = Setting.string(
+      "server.backup.public.url", null,
+      "Base URL of the Backup HTTP service as users reach it (e.g. https://backup.example.com:8081),"
+          + " used in restore download links. Default: the service's own scheme, host and port.");
   public static final Setting<Long> BACKUP_MAX_PAYLOAD = Setting.bytes(
       "server.backup.max.payload", "48MB", 1024,
       "Largest backup agent request accepted, after decompression.");
@@ -91,5 +95,6 @@ public final class ServerSettings {
       ADMIN_PORT, MAX_PAYLOAD, MAX_COMPRESSED_PAYLOAD, MAX_SAMPLES, RETENTION_MINUTE,
       RETENTION_HOUR, RETENTION_DAY, ROLLUP_INTERVAL, HOST_DOWN_AFTER, SESSION_IDLE,
       SESSION_MAX_AGE, LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_WINDOW, BACKUP_HTTP_HOST,
-      BACKUP_HTTP_PORT, BACKUP_MAX_PAYLOAD, BACKUP_MAX_COMPRESSED_PAYLOAD, BACKUP_MAX_DOCUMENTS);
+      BACKUP_HTTP_PORT, BACKUP_PUBLIC_URL, BACKUP_MAX_PAYLOAD, BACKUP_MAX_COMPRESSED_PAYLOAD,
+      BACKUP_MAX_DOCUMENTS);
 }

@@ -48,7 +48,7 @@ public final class BackupConfigApi {
   private final MongoCollection<Document> heads;
   private final io.openmms.server.backup.BackupData data;
   private final io.openmms.server.backup.Snapshots snapshots;
-  private final MongoCollection<Document> daemons;
+  private final io.openmms.server.backup.Daemons daemons;
   private volatile Consumer<String> scheduleChanged = clusterId -> {};
 
   public BackupConfigApi(Groups groups, HostRecords hosts, Backups backups, AppDatabase db) {
@@ -58,7 +58,7 @@ public final class BackupConfigApi {
     this.heads = db.collection(Collections.HEADS);
     this.data = new io.openmms.server.backup.BackupData(db);
     this.snapshots = new io.openmms.server.backup.Snapshots(db);
-    this.daemons = db.collection(Collections.DAEMONS);
+    this.daemons = new io.openmms.server.backup.Daemons(db, java.time.Clock.systemUTC());
   }
 
   public void register(JavalinConfig config) {
@@ -280,14 +280,7 @@ public final class BackupConfigApi {
 
   /** A block store name must be one the running daemons have configured (daemon.blockstores). */
   private void checkStore(JsonNode store) {
-    java.util.Set<String> known = new java.util.TreeSet<>();
-    java.util.Date now = new java.util.Date();
-    for (Document d : daemons.find()) {
-      java.util.Date expires = d.getDate("expires");
-      if (expires != null && expires.after(now) && d.get("blockstores") instanceof List<?> l) {
-        l.forEach(n -> known.add(String.valueOf(n)));
-      }
-    }
+    java.util.Set<String> known = daemons.liveBlockstores();
     if (!store.isTextual() || !known.contains(store.asText())) {
       throw ApiException.badRequest("INVALID_BLOCKSTORE", "blockstoreName must name a block"
           + " store the running backup daemons have configured (daemon.blockstores): "

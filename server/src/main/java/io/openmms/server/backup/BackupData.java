@@ -89,6 +89,21 @@ public final class BackupData {
         Filters.eq("syncId", syncId)));
   }
 
+  /** A stored oplog batch of a sync: its seq and the timestamps of its first and last entries. */
+  public record OplogBatch(long seq, BsonTimestamp firstTs, BsonTimestamp lastTs) {}
+
+  /** The stored oplog batches of a backup's sync, by seq (their metadata only). */
+  public List<OplogBatch> oplogBatches(String backupId, String syncId) {
+    List<OplogBatch> out = new ArrayList<>();
+    for (Document d : matching(Filters.and(Filters.eq("backupId", backupId),
+        Filters.eq("syncId", syncId), Filters.eq("kind", "oplog")))) {
+      out.add(new OplogBatch(((Number) d.get("seq")).longValue(),
+          d.get("firstTs", BsonTimestamp.class), d.get("lastTs", BsonTimestamp.class)));
+    }
+    out.sort(java.util.Comparator.comparingLong(OplogBatch::seq));
+    return out;
+  }
+
   /** Deletes the stored batches of a backup's other syncs (superseded by a resync). */
   public int deleteOtherSyncs(String backupId, String keepSyncId) {
     return deleteAll(Filters.and(Filters.eq("backupId", backupId),

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * once all its entries are older than the <em>base</em> snapshot — the newest one at or before
  * the window's start (the newest received entry minus the window); with no such snapshot, once
  * they are older than the window's start. And only after the daemon has applied it to the head
- * (so a running head never misses one). A daemon that later has to rebuild a head from the
+ * (so a running head never misses one). A running point-in-time restore keeps the oplog after its
+ * base snapshot. A daemon that later has to rebuild a head from the
  * start finds the pruned batches gone and asks for a new initial sync (rebuilding from the latest
  * snapshot is not built yet).
  */
@@ -27,6 +28,7 @@ public final class OplogPruner {
   private final MongoCollection<Document> heads;
   private final MongoCollection<Document> backupRecords;
   private final Snapshots snapshots;
+  private final RestoreJobs restores;
 
   public OplogPruner(AppDatabase db, Backups backups) {
     this.backups = backups;
@@ -34,6 +36,7 @@ public final class OplogPruner {
     this.heads = db.collection(Collections.HEADS);
     this.backupRecords = db.collection(Collections.BACKUPS);
     this.snapshots = new Snapshots(db);
+    this.restores = new RestoreJobs(db, java.time.Clock.systemUTC());
   }
 
   /** Prunes every tailing backup; returns how many batches' worth of seqs were pruned. */
@@ -60,6 +63,12 @@ public final class OplogPruner {
         if (s.ts().getTime() <= windowStart) {
           cutoff = s.ts(); // the newest snapshot at or before the window's start
           break;
+        }
+      }
+      for (RestoreJobs.Job j : restores.running()) {
+        if (j.clusterId().equals(b.id()) && j.pointInTime()
+            && j.snapshotTs().compareTo(cutoff) < 0) {
+          cutoff = j.snapshotTs(); // a running point-in-time restore replays from its base
         }
       }
       long highest = data.pruneOplog(b.id(), b.syncId(), cutoff, applied);

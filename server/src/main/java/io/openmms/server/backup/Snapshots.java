@@ -54,11 +54,24 @@ public final class Snapshots {
   private final MongoCollection<Document> snapshots;
   private final MongoCollection<Document> requests;
   private final MongoCollection<Document> backups;
+  private final MongoCollection<Document> restoreJobs;
 
   public Snapshots(AppDatabase db) {
     this.snapshots = db.collection(Collections.SNAPSHOTS);
     this.requests = db.collection(Collections.SNAPSHOT_REQUESTS);
     this.backups = db.collection(Collections.BACKUPS);
+    this.restoreJobs = db.collection(Collections.RESTORE_JOBS);
+  }
+
+  /**
+   * The snapshots that running restore jobs read (the base of a point-in-time restore included):
+   * retention does not delete them until the restore ends.
+   */
+  public Set<String> inUseByRestores() {
+    Set<String> out = new TreeSet<>();
+    restoreJobs.find(Filters.eq("statusName", "IN_PROGRESS")).batchSize(500)
+        .forEach(d -> out.add(d.getString("snapshotId")));
+    return out;
   }
 
   // ---- block store assignment (field blockstore of the backups document)

@@ -39,6 +39,10 @@ public final class Collections {
   public static final String SNAPSHOT_REQUESTS = "snapshotRequests";
   /** Running and finished grooms per block store domain (docs/snapshots.md, "Groom"). */
   public static final String GROOMS = "grooms";
+  /** Restore jobs (docs/restores.md, "Jobs"). */
+  public static final String RESTORE_JOBS = "restoreJobs";
+  /** The files of HTTP restore deliveries, in parts of 4 MiB: {@code {_id: jobId#n, data}}. */
+  public static final String RESTORE_FILE_PARTS = "restoreFileParts";
   public static final String INVITATIONS = "invitations";
   public static final String JOIN_REQUESTS = "joinRequests";
 }

@@ -1,0 +1,69 @@
+package io.openmms.server.backup;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.bson.BsonTimestamp;
+
+/**
+ * The point-in-time window of a backup (docs/restores.md, "Point in time"): the times a restore
+ * can reach by replaying the stored oplog of the current sync on top of one of its snapshots.
+ *
+ * <p>A snapshot of the current sync is a <em>base</em> when every oplog entry after it is still
+ * stored: nothing was pruned yet, or the oldest stored oplog batch starts at or before it (the
+ * batches of a sync are contiguous, so everything after that batch's first entry is stored). The
+ * window runs from the oldest base to the newest acknowledged oplog entry. Thread-safe.
+ */
+public final class PitWindow {
+  /** The restorable range, by oplog timestamp and by wall-clock time. */
+  public record Window(BsonTimestamp earliest, BsonTimestamp latest, Instant earliestTime,
+      Instant latestTime) {}
+
+  private final Backups backups;
+  private final Snapshots snapshots;
+  private final BackupData data;
+
+  public PitWindow(Backups backups, Snapshots snapshots, BackupData data) {
+    this.backups = backups;
+    this.snapshots = snapshots;
+    this.data = data;
+  }
+
+  /** The bases of a backup, newest first; empty when no point in time is restorable. */
+  public List<Snapshots.Snapshot> bases(Backups.Backup b) {
+    if (b.lastTs() == null) {
+      return List.of();
+    }
+    boolean pruned = backups.prunedSeq(b.id()) > 0;
+    List<BackupData.OplogBatch> batches = pruned ? data.oplogBatches(b.id(), b.syncId())
+        : List.of();
+    BsonTimestamp firstStored = batches.isEmpty() ? null : batches.get(0).firstTs();
+    return snapshots.list(b.id()).stream()
+        .filter(s -> b.syncId().equals(s.syncId()))
+        .filter(s -> !pruned || firstStored != null && firstStored.compareTo(s.ts()) <= 0)
+        .toList();
+  }
+
+  /** The window, or empty when the backup has no base snapshot yet. */
+  public Optional<Window> window(Backups.Backup b) {
+    List<Snapshots.Snapshot> bases = bases(b);
+    if (bases.isEmpty()) {
+      return Optional.empty();
+    }
+    Snapshots.Snapshot oldest = bases.get(bases.size() - 1);
+    BsonTimestamp latest = b.lastTs().compareTo(bases.get(0).ts()) > 0 ? b.lastTs()
+        : bases.get(0).ts();
+    return Optional.of(new Window(oldest.ts(), latest, oldest.pointInTime(),
+        Instant.ofEpochSecond(latest.getTime(), 999_000_000)));
+  }
+
+  /** The newest base at or before {@code target}. */
+  public Optional<Snapshots.Snapshot> baseAt(Backups.Backup b, BsonTimestamp target) {
+    return bases(b).stream().filter(s -> s.ts().compareTo(target) <= 0).findFirst();
+  }
+
+  /** The newest base whose point in time is at or before {@code time}. */
+  public Optional<Snapshots.Snapshot> baseAt(Backups.Backup b, Instant time) {
+    return bases(b).stream().filter(s -> !s.pointInTime().isAfter(time)).findFirst();
+  }
+}
