@@ -73,6 +73,30 @@ public final class DaemonSettings {
       "1h", Duration.ofSeconds(1), "How often the daemon deletes expired snapshots and the blocks"
           + " no snapshot references.");
 
+  public static final Setting<Path> RESTORE_DIR = Setting.path("daemon.restore.dir", null,
+      "Where restores are staged (the dump, its package and, for a point-in-time restore, a"
+          + " temporary head); it needs room for about twice the restored data. Default:"
+          + " <daemon.data.dir>/restores.");
+  public static final Setting<Integer> RESTORE_CONCURRENCY = Setting.integer(
+      "daemon.restore.concurrency", 2, 1, 32,
+      "Most restore jobs this daemon runs at the same time.");
+  public static final Setting<Path> RESTORE_SSH_KEY = Setting.path("daemon.restore.ssh.key", null,
+      "Private key (OpenSSH format) the daemon authenticates with for SCP restore deliveries;"
+          + " created (ed25519) with its .pub beside it when missing. Default:"
+          + " <daemon.data.dir>/keys/restore_ed25519.");
+
+  /** {@link #RESTORE_DIR} resolved against the data directory. */
+  public static Path restoreDir(Config config) {
+    Path p = config.get(RESTORE_DIR);
+    return p != null ? p : config.get(DATA_DIR).resolve("restores");
+  }
+
+  /** {@link #RESTORE_SSH_KEY} resolved against the data directory. */
+  public static Path restoreSshKey(Config config) {
+    Path p = config.get(RESTORE_SSH_KEY);
+    return p != null ? p : config.get(DATA_DIR).resolve("keys").resolve("restore_ed25519");
+  }
+
   /**
    * The block stores: {@link #BLOCKSTORES}, else a file store in {@link #DATA_DIR}; relative
    * file paths resolve against the working directory. A bad list is a {@link ConfigException}.
@@ -90,5 +114,6 @@ public final class DaemonSettings {
 
   public static final List<Setting<?>> ALL = List.of(APPDB_URI, APPDB_NAME, DATA_DIR, ID,
       HEAD_DIR, LEASE_DURATION, POLL_INTERVAL, ADMIN_PORT, BLOCKSTORES, KEYS_DIR,
-      SNAPSHOT_THREADS, SNAPSHOT_CONCURRENCY, GROOM_INTERVAL);
+      SNAPSHOT_THREADS, SNAPSHOT_CONCURRENCY, GROOM_INTERVAL, RESTORE_DIR, RESTORE_CONCURRENCY,
+      RESTORE_SSH_KEY);
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "openmms", mixinStandardHelpOptions = true, version = "openmms 0.1.0",
     description = "On-premises monitoring and backup for MongoDB.",
     subcommands = {DemoCommand.class, ServerCommand.class, DaemonCommand.class, AgentCommand.class,
-        StopCommand.class, SnapshotCommand.class, VerifyCommand.class,
+        StopCommand.class, SnapshotCommand.class, VerifyCommand.class, RestoreCommand.class,
         ConfigReferenceCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static void main(String[] args) {

@@ -6,6 +6,7 @@ import io.openmms.daemon.DaemonSettings;
 import io.openmms.daemon.head.HeadReader;
 import io.openmms.daemon.jobs.Lease;
 import io.openmms.daemon.jobs.Leases;
+import io.openmms.daemon.restore.RestoreService;
 import io.openmms.daemon.snapshot.SnapshotService;
 import io.openmms.daemon.snapshot.SnapshotStores;
 import io.openmms.server.admin.AdminEndpoint;
@@ -81,6 +82,7 @@ public final class BackupDaemon implements AutoCloseable {
   private final BatchSource source;
   private final HeadReports reports;
   private final SnapshotService snapshots;
+  private final RestoreService restores;
   private final Duration groomInterval;
   private final FileChannel lockChannel;
   private final FileLock lock;
@@ -110,7 +112,10 @@ public final class BackupDaemon implements AutoCloseable {
         clock, DaemonSettings.snapshotThreads(config),
         config.get(DaemonSettings.SNAPSHOT_CONCURRENCY),
         Duration.ofMinutes(10).plus(leases.duration()), daemonId);
-    this.scheduler = Executors.newScheduledThreadPool(3, r -> {
+    this.restores = new RestoreService(db, snapshots.stores(), DaemonSettings.restoreDir(config)
+        .toAbsolutePath(), DaemonSettings.restoreSshKey(config).toAbsolutePath(),
+        config.get(DaemonSettings.RESTORE_CONCURRENCY), leases.duration(), clock, daemonId);
+    this.scheduler = Executors.newScheduledThreadPool(4, r -> {
       Thread t = new Thread(r, "openmms-daemon-leases");
       t.setDaemon(true);
       return t;
@@ -169,6 +174,8 @@ public final class BackupDaemon implements AutoCloseable {
     long renewEvery = Math.max(1, leases.duration().toMillis() / 3);
     scheduler.scheduleWithFixedDelay(this::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(this::poll, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
+    long restoreEvery = Math.min(1000, poll.toMillis());
+    scheduler.scheduleWithFixedDelay(this::restores, 0, restoreEvery, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(this::groom, groomInterval.toMillis(),
         groomInterval.toMillis(), TimeUnit.MILLISECONDS);
     admin = AdminEndpoint.start("daemon", config.get(DaemonSettings.ADMIN_PORT),
@@ -254,6 +261,21 @@ public final class BackupDaemon implements AutoCloseable {
     t.setDaemon(true);
     t.start();
     LOG.info("Took the lease on backup {}", lease.backupId());
+  }
+
+  /** Renews the running restores' heartbeats and starts queued ones. */
+  private void restores() {
+    if (closing) {
+      return;
+    }
+    try {
+      restores.heartbeat();
+      restores.poll();
+    } catch (MongoException e) {
+      LOG.warn("Cannot look for restore jobs: {}", e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("Looking for restore jobs failed", e);
+    }
   }
 
   /** Removes ended workers and gives up their leases. */
@@ -359,6 +381,7 @@ public final class BackupDaemon implements AutoCloseable {
     }
     closing = true;
     scheduler.shutdownNow();
+    restores.close(release);
     workers.values().forEach(HeadWorker::stop);
     for (HeadWorker w : workers.values()) {
       try {

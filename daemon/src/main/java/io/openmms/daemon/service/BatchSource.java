@@ -24,12 +24,12 @@ import org.bson.Document;
  * batches with {@code seq} ≤ the backup's {@code lastSeq} are acknowledged; a stored file beyond
  * it may be a leftover of an attempt that was never acknowledged and is never read. Thread-safe.
  */
-final class BatchSource {
+public final class BatchSource {
   private final Backups backups;
   private final BackupData data;
   private final MongoCollection<Document> backupRecords;
 
-  BatchSource(AppDatabase db, Clock clock) {
+  public BatchSource(AppDatabase db, Clock clock) {
     // Backups needs a Secrets only to create sync ids, which the daemon never does
     this.backups = new Backups(db, new Secrets(new SecureRandom()), clock);
     this.data = new BackupData(db);
@@ -56,7 +56,7 @@ final class BatchSource {
   }
 
   /** The acknowledged batch {@code seq} of a sync, parsed. */
-  BsonStream read(String backupId, String syncId, long seq) {
+  public BsonStream read(String backupId, String syncId, long seq) {
     byte[] gzipped = data.read(backupId, syncId, seq);
     if (gzipped == null && seq <= backups.prunedSeq(backupId)) {
       throw new BatchPrunedException(seq, "batch " + seq + " of sync " + syncId + " was pruned"

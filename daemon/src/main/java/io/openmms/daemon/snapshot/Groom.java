@@ -145,7 +145,7 @@ public final class Groom {
   /**
    * Deletes the domain's snapshots whose expiry passed, keeping each backup's newest and the
    * newest one at or before the start of its point-in-time window (the base of a restore to the
-   * window's earliest time).
+   * window's earliest time), and any snapshot a running restore reads.
    */
   private int expire(String store, String groupId) {
     Instant now = clock.instant();
@@ -159,6 +159,7 @@ public final class Groom {
       keep.add(newest.get(backupId).id());
       pitBase(backupId, all).ifPresent(s -> keep.add(s.id()));
     }
+    keep.addAll(snapshots.inUseByRestores());
     int n = 0;
     for (Snapshots.Snapshot s : all) {
       if (Retention.isExpired(s.expires(), keep.contains(s.id()), now)) {

@@ -71,11 +71,16 @@ final class BackupSite implements AutoCloseable {
 
   /** A daemon configuration: this site's database, short leases, fast polling. */
   Config daemonConfig(Path dir, String id, String lease) {
-    Map<String, String> o = new HashMap<>();
+    return daemonConfig(dir, id, lease, Map.of());
+  }
+
+  /** {@link #daemonConfig(Path, String, String)} with more settings. */
+  Config daemonConfig(Path dir, String id, String lease, Map<String, String> extra) {
+    Map<String, String> o = new HashMap<>(extra);
     o.put(DaemonSettings.APPDB_URI.key(), server.database().embeddedConnectionString());
     o.put(DaemonSettings.DATA_DIR.key(), dir.toString());
     o.put(DaemonSettings.HEAD_DIR.key(), dir.resolve("heads").toString());
-    o.put(DaemonSettings.ID.key(), id);
+    o.putIfAbsent(DaemonSettings.ID.key(), id);
     o.put(DaemonSettings.LEASE_DURATION.key(), lease);
     o.put(DaemonSettings.POLL_INTERVAL.key(), "50ms");
     o.put(DaemonSettings.ADMIN_PORT.key(), "0");
@@ -210,6 +215,33 @@ final class BackupSite implements AutoCloseable {
       return post("collection", new BsonDocument("ns", new BsonString(ns))
           .append("type", new BsonString("collection")).append("options", new BsonDocument())
           .append("indexes", indexes), List.of());
+    }
+
+    /** A collection as the agent copies it: options, UUID and index specs in shell syntax. */
+    Agent collectionWith(String ns, String options, java.util.UUID uuid, String... indexes)
+        throws Exception {
+      BsonArray specs = new BsonArray();
+      for (String i : indexes) {
+        specs.add(BsonDocument.parse(i));
+      }
+      BsonDocument h = new BsonDocument("ns", new BsonString(ns))
+          .append("type", new BsonString("collection"))
+          .append("options", BsonDocument.parse(options)).append("indexes", specs);
+      if (uuid != null) {
+        h.append("uuid", new org.bson.BsonBinary(uuid, org.bson.UuidRepresentation.STANDARD));
+      }
+      return post("collection", h, List.of());
+    }
+
+    Agent documents(String ns, List<BsonDocument> docs) throws Exception {
+      return post("documents", new BsonDocument("ns", new BsonString(ns)), docs);
+    }
+
+    /** Oplog entries with their own {@code ts} (and {@code wall}), as one batch. */
+    Agent oplogEntries(List<BsonDocument> entries) throws Exception {
+      return post("oplog", new BsonDocument("firstTs", entries.get(0).get("ts"))
+          .append("lastTs", entries.get(entries.size() - 1).get("ts"))
+          .append("count", new BsonInt32(entries.size())), entries);
     }
 
     Agent documents(String ns, String... docs) throws Exception {

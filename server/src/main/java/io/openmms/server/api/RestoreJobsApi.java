@@ -192,8 +192,8 @@ public final class RestoreJobsApi {
         out.put("target", d.getString("target"));
         out.put("dropExisting", d.getBoolean("dropExisting", false));
         Map<String, Object> remap = new LinkedHashMap<>();
-        d.get("namespaceRemap", Document.class).forEach((k, v) -> remap.put(k.replace('\u0000',
-            '.'), v));
+        d.getList("namespaceRemap", Document.class, List.of()).forEach(r ->
+            remap.put(r.getString("from"), r.getString("to")));
         out.put("namespaceRemap", remap);
       }
       default -> throw new IllegalStateException();

@@ -199,9 +199,12 @@ public final class RestoreRequests {
     return v.asInt();
   }
 
-  /** {@code {"from": "to"}}: database to database, or db.collection to db.collection. */
-  private static Document remap(JsonNode m) {
-    Document out = new Document();
+  /**
+   * {@code {"from": "to"}}: database to database, or db.collection to db.collection; stored as
+   * a list of {@code {from, to}} (field names may not hold dots).
+   */
+  private static java.util.List<Document> remap(JsonNode m) {
+    java.util.List<Document> out = new java.util.ArrayList<>();
     if (m == null || m.isNull()) {
       return out;
     }
@@ -212,17 +215,22 @@ public final class RestoreRequests {
     for (Map.Entry<String, JsonNode> e : m.properties()) {
       String from = e.getKey();
       String to = e.getValue().asText("");
-      boolean fromNs = from.contains(".");
-      if (from.isBlank() || to.isBlank() || !e.getValue().isTextual()
-          || fromNs != to.contains(".") || from.startsWith(".") || to.startsWith(".")
-          || from.endsWith(".") || to.endsWith(".") || to.contains("$") || to.contains(" ")) {
+      if (!e.getValue().isTextual() || !validName(from) || !validName(to)
+          || from.contains(".") != to.contains(".")) {
         throw ApiException.badRequest("INVALID_DELIVERY", "delivery.namespaceRemap maps a"
             + " database to a database or db.collection to db.collection; '" + from
             + "' -> '" + to + "' is neither");
       }
-      out.append(from.replace(".", "\u0000"), to); // field names may not hold dots
+      out.add(new Document("from", from).append("to", to));
     }
     return out;
+  }
+
+  private static boolean validName(String ns) {
+    int dot = ns.indexOf('.');
+    String db = dot < 0 ? ns : ns.substring(0, dot);
+    return !db.isEmpty() && !ns.endsWith(".") && db.chars().noneMatch(c -> "/\\. \"$\0"
+        .indexOf(c) >= 0) && !ns.contains("\0");
   }
 
   /** The target's hosts and options without user name or password, for showing on the job. */

@@ -1,0 +1,354 @@
+package io.openmms.daemon.restore;
+
+import io.openmms.blockstore.BlockStore;
+import io.openmms.common.util.FileTrees;
+import io.openmms.daemon.restore.delivery.SftpPush;
+import io.openmms.daemon.restore.delivery.SftpTarget;
+import io.openmms.daemon.restore.dump.ArchiveDump;
+import io.openmms.daemon.restore.dump.DumpCollection;
+import io.openmms.daemon.restore.dump.DumpReader;
+import io.openmms.daemon.restore.dump.TarGzDump;
+import io.openmms.server.backup.RestoreJobs;
+import io.openmms.server.backup.Snapshots;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One attempt at one restore job (docs/restores.md, "How a restore runs"): stage the data as a
+ * mongodump directory ({@link RestoreSource}), package it (tar.gz or archive) and read the
+ * package back to verify every collection's count and SHA-256 before it is offered, then deliver
+ * it — into the application database for the download link, by SFTP, or into a target MongoDB
+ * ({@link TargetLoader}, verified by reading the target back). Any failure ends the job BROKEN
+ * with its reason; the staging directory is always deleted, and so is a partly stored download.
+ */
+final class RestoreRun {
+  private static final Logger LOG = LoggerFactory.getLogger(RestoreRun.class);
+  private static final DateTimeFormatter NAME_TIME = DateTimeFormatter
+      .ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private final RestoreJobs.Job job;
+  private final RestoreContext ctx;
+  private final JobProgress progress;
+
+  RestoreRun(RestoreJobs.Job job, RestoreContext ctx, JobProgress progress) {
+    this.job = job;
+    this.ctx = ctx;
+    this.progress = progress;
+  }
+
+  void run() {
+    Path dir = ctx.stagingDir().resolve(job.id());
+    boolean delivered = false;
+    try {
+      FileTrees.delete(dir); // a previous attempt's leftovers
+      Files.createDirectories(dir);
+      Snapshots.Snapshot s = ctx.snapshots().get(job.snapshotId()).orElseThrow(() ->
+          new RestoreException("Snapshot " + job.snapshotId() + " no longer exists (it was"
+              + " deleted or expired before the restore started)"));
+      BlockStore store = ctx.stores().domainStore(s.store(), s.groupId());
+      RestoreSource source = new RestoreSource(store, s, progress);
+      Path dump = dir.resolve("dump");
+      RestoreSource.Result r = job.pointInTime()
+          ? source.pointInTimeTo(dump, dir.resolve("head"), ctx.batches(),
+              ctx.data().oplogBatches(s.backupId(), s.syncId()), job.targetTs(),
+              job.pointInTimeUtcMillis())
+          : source.snapshotTo(dump);
+      FileTrees.delete(dir.resolve("head"));
+      Document set = new Document();
+      if (job.pointInTime()) {
+        set.append("restoredTs", r.restoredTs()).append("entriesReplayed", r.entriesReplayed());
+      }
+      if (job.method() == RestoreJobs.Method.AUTOMATED_RESTORE) {
+        directRestore(dump, r, set);
+      } else {
+        delivered = deliverFile(dir, dump, r, set);
+      }
+      LOG.info("Restore job {} of {} FINISHED", job.id(), job.replicaSetName());
+    } catch (JobProgress.RestoreCancelledException e) {
+      cleanUpDownload(delivered);
+      cancelled();
+    } catch (RestoreException e) {
+      cleanUpDownload(delivered);
+      broken(e.getMessage(), null);
+    } catch (IOException e) {
+      cleanUpDownload(delivered);
+      if (e.getCause() instanceof JobProgress.RestoreCancelledException) {
+        cancelled();
+      } else {
+        broken(ioReason(dir, e), null);
+      }
+    } catch (RuntimeException e) {
+      cleanUpDownload(delivered);
+      LOG.error("Restore job {} failed unexpectedly", job.id(), e);
+      broken("Internal error: " + e, null);
+    } finally {
+      try {
+        FileTrees.delete(dir);
+      } catch (IOException e) {
+        LOG.warn("Restore job {}: cannot delete its staging directory {}: {}", job.id(), dir,
+            e.getMessage());
+      }
+    }
+  }
+
+  /** Stopped: KILLED when a user asked; otherwise the job is handed back or taken over. */
+  private void cancelled() {
+    if (progress.killed() && ctx.jobs().end(job.id(), ctx.daemonId(),
+        RestoreJobs.Status.KILLED, "Killed on request", null)) {
+      LOG.info("Restore job {} killed on request", job.id());
+    }
+  }
+
+  private void broken(String reason, Document set) {
+    LOG.warn("Restore job {} of {} BROKEN: {}", job.id(), job.replicaSetName(), reason);
+    ctx.jobs().end(job.id(), ctx.daemonId(), RestoreJobs.Status.BROKEN, reason, set);
+  }
+
+  /** HTTP and SCP: package, verify, deliver; returns true once a download is fully stored. */
+  private boolean deliverFile(Path dir, Path dump, RestoreSource.Result r, Document set)
+      throws IOException, RestoreException {
+    String format = job.delivery().getString("format");
+    String base = job.replicaSetName() + "-" + NAME_TIME.format(Instant.ofEpochSecond(
+        r.restoredTs().getTime())) + "-" + job.id().substring(job.id().length() - 6);
+    String name = base + switch (format) {
+      case "ARCHIVE" -> ".archive";
+      case "ARCHIVE_GZ" -> ".archive.gz";
+      default -> ".tar.gz";
+    };
+    Path file = dir.resolve(name);
+    long dumpBytes = FileTrees.size(dump);
+    progress.phase(RestoreJobs.Phase.PACKAGING, dumpBytes);
+    MessageDigest sha = DocumentSum.newSha256();
+    try (OutputStream out = new DigestOutputStream(new ProgressOutput(new BufferedOutputStream(
+        Files.newOutputStream(file), 1 << 20)), sha)) {
+      if (format.equals("TAR_GZ")) {
+        TarGzDump.pack(dump, base, Instant.ofEpochSecond(r.restoredTs().getTime()), out);
+      } else {
+        ArchiveDump.pack(dump, out, format.equals("ARCHIVE_GZ"));
+      }
+    }
+    FileTrees.delete(dump);
+    long size = Files.size(file);
+    Document verification = verifyFile(file, format, r);
+    ctx.jobs().setVerification(job.id(), verification);
+    if (!"PASSED".equals(verification.getString("status"))) {
+      throw new RestoreException("Verification failed: " + verification.getString("detail"));
+    }
+    Document fileDoc = new Document("name", name).append("size", size)
+        .append("sha256", HexFormat.of().formatHex(sha.digest()));
+    progress.phase(RestoreJobs.Phase.DELIVERING, size);
+    if (job.method() == RestoreJobs.Method.HTTP) {
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
+        ctx.files().write(job.id(), in, n -> {
+          progress.done(n);
+          progress.check();
+        });
+      }
+      Instant expires = ctx.clock().instant().plus(Duration.ofHours(
+          job.delivery().getInteger("expirationHours", 1)));
+      set.append("delivery.expires", Date.from(expires));
+      set.append("file", fileDoc.append("parts", (size + io.openmms.server.backup.RestoreFiles.PART - 1)
+          / io.openmms.server.backup.RestoreFiles.PART).append("restoredTs", r.restoredTs()));
+    } else {
+      Document d = job.delivery();
+      SftpTarget target = new SftpTarget(d.getString("targetHost"), d.getInteger("targetPort"),
+          d.getString("username"), d.getString("targetDirectory"),
+          d.getString("hostKeyFingerprint"));
+      java.security.KeyPair key;
+      try {
+        key = ctx.sshKey();
+      } catch (java.io.UncheckedIOException e) {
+        throw new RestoreException(e.getMessage());
+      }
+      SftpPush.push(file, name, target, key, Duration.ofSeconds(30), n -> {
+        progress.done(n);
+        progress.check();
+      });
+      set.append("file", fileDoc.append("location", target + "/" + name)
+          .append("restoredTs", r.restoredTs()));
+    }
+    if (!ctx.jobs().end(job.id(), ctx.daemonId(), RestoreJobs.Status.FINISHED, null, set)) {
+      throw new JobProgress.RestoreCancelledException();
+    }
+    return true;
+  }
+
+  /** Reads the package back and compares each collection with what the source gave. */
+  private Document verifyFile(Path file, String format, RestoreSource.Result r)
+      throws IOException {
+    progress.phase(RestoreJobs.Phase.VERIFYING, Files.size(file));
+    Map<String, DocumentSum> found = new LinkedHashMap<>();
+    try (InputStream raw = new ProgressInput(new BufferedInputStream(Files.newInputStream(file),
+        1 << 20));
+        DumpReader reader = format.equals("TAR_GZ") ? TarGzDump.read(raw)
+            : ArchiveDump.read(raw, format.equals("ARCHIVE_GZ"))) {
+      Optional<DumpCollection> c;
+      while ((c = reader.nextCollection()).isPresent()) {
+        DocumentSum sum = new DocumentSum();
+        RawBsonDocument d;
+        while ((d = reader.nextDocument()) != null) {
+          sum.add(d);
+        }
+        found.put(c.get().ns(), sum);
+        progress.check();
+      }
+    } catch (io.openmms.daemon.restore.dump.DumpFormatException e) {
+      return new Document("status", "FAILED").append("detail", "the packaged file cannot be"
+          + " read back: " + e.getMessage());
+    }
+    List<Document> rows = new ArrayList<>();
+    List<String> bad = new ArrayList<>();
+    long docs = 0;
+    for (Map.Entry<String, RestoreSource.Expected> e : r.expected().entrySet()) {
+      DocumentSum f = found.remove(e.getKey());
+      RestoreSource.Expected x = e.getValue();
+      boolean ok = f != null && f.count() == x.count() && f.sha256().equals(x.sha256());
+      rows.add(new Document("ns", e.getKey()).append("expectedCount", x.count())
+          .append("count", f == null ? 0 : f.count()).append("expectedSha256", x.sha256())
+          .append("sha256", f == null ? null : f.sha256()).append("ok", ok));
+      docs += x.count();
+      if (!ok) {
+        bad.add(e.getKey() + (f == null ? " is missing" : " has " + f.count()
+            + " documents with SHA-256 " + f.sha256() + ", expected " + x.count() + " with "
+            + x.sha256()));
+      }
+    }
+    found.keySet().forEach(ns -> bad.add(ns + " should not be in the file"));
+    String against = job.pointInTime() ? "the point-in-time state rebuilt from snapshot "
+        + job.snapshotId() + " (itself checked against its manifest)" : "snapshot "
+        + job.snapshotId() + "'s manifest";
+    return verification(bad, rows, docs, "Each collection's document count and SHA-256 in the"
+        + " delivered file, against " + against);
+  }
+
+  private void directRestore(Path dump, RestoreSource.Result r, Document set)
+      throws IOException, RestoreException {
+    Document d = job.delivery();
+    Map<String, String> remap = new LinkedHashMap<>();
+    d.getList("namespaceRemap", Document.class, List.of()).forEach(e ->
+        remap.put(e.getString("from"), e.getString("to")));
+    TargetLoader loader = new TargetLoader(ctx.targetUri(job), d.getBoolean("dropExisting",
+        false), remap, progress);
+    List<TargetLoader.Loaded> loaded = loader.load(dump, FileTrees.size(dump));
+    List<Document> rows = new ArrayList<>();
+    List<String> bad = new ArrayList<>();
+    long docs = 0;
+    for (TargetLoader.Loaded l : loaded) {
+      RestoreSource.Expected x = r.expected().get(l.sourceNs());
+      boolean ok = l.ok() && x != null && x.count() == l.count();
+      rows.add(new Document("ns", l.sourceNs()).append("targetNs", l.targetNs())
+          .append("expectedCount", x == null ? 0 : x.count()).append("count", l.readCount())
+          .append("digest", l.digest()).append("readDigest", l.readDigest()).append("ok", ok));
+      docs += l.count();
+      if (!ok) {
+        bad.add(l.targetNs() + " holds " + l.readCount() + " documents (digest "
+            + l.readDigest() + "); " + l.count() + " were restored (digest " + l.digest() + ")");
+      }
+    }
+    Document v = verification(bad, rows, docs, "Each restored collection read back from the"
+        + " target: its count and order-free digest against the documents restored, which were"
+        + " checked against the snapshot manifest");
+    ctx.jobs().setVerification(job.id(), v);
+    if (!bad.isEmpty()) {
+      throw new RestoreException("Verification failed: " + v.getString("detail"));
+    }
+    if (!ctx.jobs().end(job.id(), ctx.daemonId(), RestoreJobs.Status.FINISHED, null,
+        set.append("file", new Document("restoredTs", r.restoredTs())))) {
+      throw new JobProgress.RestoreCancelledException();
+    }
+  }
+
+  private Document verification(List<String> bad, List<Document> rows, long docs,
+      String method) {
+    String detail = bad.isEmpty() ? rows.size() + " collections, " + docs + " documents match"
+        : String.join("; ", bad.subList(0, Math.min(5, bad.size())))
+            + (bad.size() > 5 ? "; and " + (bad.size() - 5) + " more" : "");
+    return new Document("status", bad.isEmpty() ? "PASSED" : "FAILED")
+        .append("checked", Date.from(ctx.clock().instant())).append("method", method)
+        .append("detail", detail).append("collections", rows.size() > 1000
+            ? rows.subList(0, 1000) : rows);
+  }
+
+  private void cleanUpDownload(boolean delivered) {
+    if (!delivered && job.method() == RestoreJobs.Method.HTTP) {
+      try {
+        ctx.files().delete(job.id());
+      } catch (RuntimeException e) {
+        LOG.warn("Restore job {}: cannot delete its partial download: {}", job.id(),
+            e.getMessage());
+      }
+    }
+  }
+
+  /** A reason for a local I/O failure; a full disk says which directory and what to do. */
+  static String ioReason(Path dir, IOException e) {
+    String msg = String.valueOf(e.getMessage());
+    if (msg.contains("No space left") || msg.contains("Disk quota")) {
+      return "The disk holding the restore staging directory " + dir.getParent() + " is full ("
+          + msg + "). Free space there or set daemon.restore.dir to a larger disk; the partial"
+          + " files were deleted";
+    }
+    String what = e instanceof FileSystemException f && f.getFile() != null ? f.getFile()
+        : dir.toString();
+    return "Reading or writing " + what + " failed: " + e;
+  }
+
+  /** Counts bytes written into the progress. */
+  private final class ProgressOutput extends java.io.FilterOutputStream {
+    private long n;
+
+    ProgressOutput(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      n += len;
+      progress.done(n);
+      progress.check();
+    }
+  }
+
+  /** Counts bytes read into the progress. */
+  private final class ProgressInput extends java.io.FilterInputStream {
+    private long n;
+
+    ProgressInput(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int r = in.read(b, off, len);
+      if (r > 0) {
+        n += r;
+        progress.done(n);
+      }
+      return r;
+    }
+  }
+}

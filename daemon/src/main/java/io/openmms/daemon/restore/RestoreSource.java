@@ -1,0 +1,262 @@
+package io.openmms.daemon.restore;
+
+import io.openmms.blockstore.BlockStore;
+import io.openmms.daemon.head.CollectionInfo;
+import io.openmms.daemon.head.DocumentCursor;
+import io.openmms.daemon.head.Head;
+import io.openmms.daemon.head.Namespace;
+import io.openmms.daemon.head.RocksHead;
+import io.openmms.daemon.oplog.OplogApplier;
+import io.openmms.daemon.restore.dump.DumpCollection;
+import io.openmms.daemon.restore.dump.DumpDirectory;
+import io.openmms.daemon.service.BatchSource;
+import io.openmms.daemon.snapshot.SnapshotInput;
+import io.openmms.daemon.snapshot.SnapshotStreamReader;
+import io.openmms.server.backup.BackupData;
+import io.openmms.server.backup.RestoreJobs;
+import io.openmms.server.backup.Snapshots;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bson.BsonDateTime;
+import org.bson.BsonDocument;
+import org.bson.BsonTimestamp;
+import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+
+/**
+ * Writes what a restore job restores into a mongodump directory (docs/restores.md, "How a
+ * restore runs") and returns, per namespace, the sums the delivered data must match.
+ *
+ * <p>A snapshot restore streams the snapshot's blocks (each verified by its hash) straight into
+ * the directory and checks every collection's count and SHA-256 against the manifest as it goes.
+ * A point-in-time restore loads the base snapshot (checked the same way) into a temporary head,
+ * replays the stored oplog of the snapshot's sync up to the target — the last entry at or before
+ * {@code targetTs} and, for a wall-clock target, whose {@code wall} time is at or before it —
+ * through the same {@link OplogApplier} the live heads use, and writes the directory from that
+ * head. A transaction is one oplog entry (or a chain committed by its last entry), so it is
+ * restored whole or not at all.
+ */
+final class RestoreSource {
+  private static final int INSERT_BATCH = 1000;
+  private static final int INSERT_BYTES = 8 << 20;
+
+  /** The directory's sums per namespace and the oplog time the restored data stands at. */
+  record Result(Map<String, Expected> expected, BsonTimestamp restoredTs, long entriesReplayed) {}
+
+  /** What a namespace must hold: its count and ordered SHA-256 (and bytes). */
+  record Expected(long count, long bytes, String sha256) {}
+
+  private final BlockStore store;
+  private final Snapshots.Snapshot snapshot;
+  private final JobProgress progress;
+
+  RestoreSource(BlockStore store, Snapshots.Snapshot snapshot, JobProgress progress) {
+    this.store = store;
+    this.snapshot = snapshot;
+    this.progress = progress;
+  }
+
+  /** A snapshot restore into {@code dir}. */
+  Result snapshotTo(Path dir) throws IOException, RestoreException {
+    progress.phase(RestoreJobs.Phase.READING_SNAPSHOT, snapshot.logicalSizeBytes());
+    Map<String, Expected> expected = new LinkedHashMap<>();
+    try (SnapshotStreamReader r = open(); DumpDirectory.Writer out = DumpDirectory.create(dir)) {
+      Iterator<Snapshots.Collection> manifest = snapshot.collections().iterator();
+      Optional<SnapshotStreamReader.CollectionHeader> c;
+      while ((c = r.nextCollection()).isPresent()) {
+        SnapshotStreamReader.CollectionHeader h = c.get();
+        Namespace ns = Namespace.parse(h.ns());
+        out.begin(new DumpCollection(ns.db(), ns.collection(), h.uuid(), h.options(),
+            h.indexes()));
+        DocumentSum sum = new DocumentSum();
+        RawBsonDocument d;
+        while ((d = r.nextDocument()) != null) {
+          out.document(d);
+          sum.add(d);
+          progress.done(r.offset());
+          if ((sum.count() & 255) == 0) {
+            progress.check();
+          }
+        }
+        out.end();
+        expected.put(h.ns(), check(manifest, h.ns(), sum));
+      }
+      checkEnd(manifest);
+    }
+    return new Result(expected, snapshot.ts(), 0);
+  }
+
+  /**
+   * A point-in-time restore into {@code dir}, with a temporary head in {@code headDir}; the
+   * oplog comes from {@code batches} (the stored batches of the snapshot's sync).
+   */
+  Result pointInTimeTo(Path dir, Path headDir, BatchSource batches,
+      List<BackupData.OplogBatch> stored, BsonTimestamp targetTs, Long targetMillis)
+      throws IOException, RestoreException {
+    try (Head head = RocksHead.open(headDir)) {
+      load(head);
+      long replayed = replay(head, batches, stored, targetTs, targetMillis);
+      BsonTimestamp at = head.position().orElseThrow().ts();
+      return new Result(write(head, dir), at, replayed);
+    }
+  }
+
+  private void load(Head head) throws IOException, RestoreException {
+    progress.phase(RestoreJobs.Phase.READING_SNAPSHOT, snapshot.logicalSizeBytes());
+    head.beginInitialSync();
+    try (SnapshotStreamReader r = open()) {
+      Iterator<Snapshots.Collection> manifest = snapshot.collections().iterator();
+      Optional<SnapshotStreamReader.CollectionHeader> c;
+      while ((c = r.nextCollection()).isPresent()) {
+        SnapshotStreamReader.CollectionHeader h = c.get();
+        Namespace ns = Namespace.parse(h.ns());
+        head.createCollection(ns, h.options(), h.uuid().orElse(null), h.indexes());
+        DocumentSum sum = new DocumentSum();
+        List<RawBsonDocument> batch = new ArrayList<>();
+        long batchBytes = 0;
+        RawBsonDocument d;
+        while ((d = r.nextDocument()) != null) {
+          sum.add(d);
+          batch.add(d);
+          batchBytes += d.getByteBuffer().remaining();
+          if (batch.size() >= INSERT_BATCH || batchBytes >= INSERT_BYTES) {
+            head.insertDocuments(ns, batch);
+            batch = new ArrayList<>();
+            batchBytes = 0;
+            progress.done(r.offset());
+            progress.check();
+          }
+        }
+        if (!batch.isEmpty()) {
+          head.insertDocuments(ns, batch);
+        }
+        check(manifest, h.ns(), sum);
+      }
+      checkEnd(manifest);
+    }
+    head.finishInitialSync(snapshot.ts());
+  }
+
+  private long replay(Head head, BatchSource batches, List<BackupData.OplogBatch> stored,
+      BsonTimestamp targetTs, Long targetMillis) throws RestoreException {
+    List<BackupData.OplogBatch> needed = stored.stream()
+        .filter(b -> b.lastTs().compareTo(snapshot.ts()) > 0
+            && b.firstTs().compareTo(targetTs) <= 0)
+        .toList();
+    progress.phase(RestoreJobs.Phase.REPLAYING_OPLOG, needed.size());
+    OplogApplier applier = new OplogApplier(head);
+    long replayed = 0;
+    long done = 0;
+    for (BackupData.OplogBatch b : needed) {
+      progress.check();
+      List<RawBsonDocument> entries;
+      try {
+        entries = batches.read(snapshot.backupId(), snapshot.syncId(), b.seq()).documents();
+      } catch (RuntimeException e) {
+        throw new RestoreException("The stored oplog needed for this point in time cannot be"
+            + " read: " + e.getMessage());
+      }
+      List<RawBsonDocument> upTo = new ArrayList<>(entries.size());
+      boolean reached = false;
+      for (RawBsonDocument e : entries) {
+        if (after(e, targetTs, targetMillis)) {
+          reached = true;
+          break;
+        }
+        upTo.add(e);
+      }
+      if (!upTo.isEmpty()) {
+        replayed += applier.apply(upTo).applied();
+      }
+      progress.done(++done);
+      if (reached) {
+        break;
+      }
+    }
+    return replayed;
+  }
+
+  /** True for an entry past the target: a later ts, or a wall time after the target's. */
+  static boolean after(BsonDocument entry, BsonTimestamp targetTs, Long targetMillis) {
+    BsonTimestamp ts = entry.getTimestamp("ts");
+    if (ts.compareTo(targetTs) > 0) {
+      return true;
+    }
+    if (targetMillis == null) {
+      return false;
+    }
+    BsonValue wall = entry.get("wall");
+    long millis = wall instanceof BsonDateTime dt ? dt.getValue() : ts.getTime() * 1000L;
+    return millis > targetMillis;
+  }
+
+  private Map<String, Expected> write(Head head, Path dir) throws IOException {
+    long total = 0;
+    for (Namespace ns : head.namespaces()) {
+      total += head.dataSize(ns);
+    }
+    progress.phase(RestoreJobs.Phase.PACKAGING, total);
+    Map<String, Expected> expected = new LinkedHashMap<>();
+    long done = 0;
+    try (DumpDirectory.Writer out = DumpDirectory.create(dir)) {
+      for (Namespace ns : head.namespaces()) {
+        Optional<CollectionInfo> info = head.collection(ns);
+        if (info.isEmpty()) {
+          continue;
+        }
+        CollectionInfo c = info.get();
+        out.begin(new DumpCollection(ns.db(), ns.collection(), c.uuid(), c.options(),
+            c.indexes()));
+        DocumentSum sum = new DocumentSum();
+        try (DocumentCursor docs = head.scan(ns)) {
+          while (docs.hasNext()) {
+            RawBsonDocument d = docs.next();
+            out.document(d);
+            sum.add(d);
+            done += d.getByteBuffer().remaining();
+            if ((sum.count() & 255) == 0) {
+              progress.done(done);
+              progress.check();
+            }
+          }
+        }
+        out.end();
+        expected.put(ns.toString(), new Expected(sum.count(), sum.bytes(), sum.sha256()));
+      }
+    }
+    return expected;
+  }
+
+  private SnapshotStreamReader open() throws IOException {
+    return new SnapshotStreamReader(SnapshotInput.open(store, snapshot, 4));
+  }
+
+  private void checkEnd(Iterator<Snapshots.Collection> manifest) throws RestoreException {
+    if (manifest.hasNext()) {
+      throw new RestoreException("Verification failed: the manifest of snapshot "
+          + snapshot.id() + " lists " + manifest.next().ns() + " which its stream lacks; run"
+          + " openmms verify --snapshot " + snapshot.id());
+    }
+  }
+
+  /** Checks a collection read from the snapshot against its manifest entry. */
+  private Expected check(Iterator<Snapshots.Collection> manifest, String ns, DocumentSum sum)
+      throws RestoreException {
+    Snapshots.Collection m = manifest.hasNext() ? manifest.next() : null;
+    if (m == null || !m.ns().equals(ns) || m.count() != sum.count()
+        || !m.sha256().equals(sum.sha256())) {
+      throw new RestoreException("Verification failed: snapshot " + snapshot.id() + " gives "
+          + ns + " " + sum.count() + " documents with SHA-256 " + sum.sha256()
+          + " but its manifest says " + (m == null ? "nothing" : m.ns() + " " + m.count()
+          + " documents with SHA-256 " + m.sha256()) + "; run openmms verify --snapshot "
+          + snapshot.id());
+    }
+    return new Expected(m.count(), m.bytes(), m.sha256());
+  }
+}

@@ -1,0 +1,232 @@
+package io.openmms.daemon.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.openmms.common.util.Json;
+import io.openmms.daemon.restore.delivery.SshKeys;
+import io.openmms.daemon.restore.dump.ArchiveDump;
+import io.openmms.daemon.restore.dump.TarGzDump;
+import io.openmms.server.backup.RestoreExpiry;
+import io.openmms.server.backup.RestoreFiles;
+import io.openmms.server.backup.RestoreJobs;
+import io.openmms.server.store.Collections;
+import java.io.ByteArrayInputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Restores through every delivery and format, end to end: a real server and daemon, an SFTP
+ * server (Apache MINA SSHD) and a target MongoDB stand-in, all on loopback. What is restored must
+ * equal the source document by document, with its indexes and collection options, and every job
+ * must show a PASSED verification.
+ */
+class RestoreDeliveryTest {
+  @TempDir Path dir;
+
+  @Test
+  void everyDeliveryAndFormatRestoresTheSourceDocumentByDocumentTwoJobsAtATime()
+      throws Exception {
+    Path sftpRoot = Files.createDirectories(dir.resolve("sftp"));
+    Files.createDirectories(sftpRoot.resolve("restores"));
+    KeyPair daemonKey = SshKeys.loadOrCreate(dir.resolve("daemon/keys/restore_ed25519"));
+    SshServer sshd = sftpServer(sftpRoot, daemonKey);
+    MongoServer target = new MongoServer(new MemoryBackend());
+    InetSocketAddress targetAddress = target.bind();
+    try (RestoreFixture f = new RestoreFixture(dir, 1200, "{}");
+        MongoClient client = MongoClients.create("mongodb://127.0.0.1:"
+            + targetAddress.getPort())) {
+      String snapshotId = f.startDaemon(Map.of());
+      String fingerprint = SshKeys.fingerprint(sshd.getKeyPairProvider().loadKeys(null)
+          .iterator().next().getPublic());
+      String scp = "\"targetHost\": \"127.0.0.1\", \"targetPort\": " + sshd.getPort()
+          + ", \"username\": \"restorer\", \"targetDirectory\": \"/restores\","
+          + " \"hostKeyFingerprint\": \"" + fingerprint + "\"";
+      Map<String, String> bodies = new LinkedHashMap<>();
+      for (String format : List.of("TAR_GZ", "ARCHIVE", "ARCHIVE_GZ")) {
+        bodies.put("HTTP " + format, "{\"methodName\": \"HTTP\", \"format\": \"" + format
+            + "\"}");
+        bodies.put("SCP " + format, "{\"methodName\": \"SCP\", \"format\": \"" + format + "\", "
+            + scp + "}");
+      }
+      bodies.put("AUTOMATED", "{\"methodName\": \"AUTOMATED_RESTORE\", \"targetConnectionString\":"
+          + " \"mongodb://127.0.0.1:" + targetAddress.getPort() + "\", \"namespaceRemap\":"
+          + " {\"shop\": \"shop_copy\", \"crm.people\": \"crm.contacts\"}}");
+      Map<String, String> jobs = new LinkedHashMap<>();
+      for (var e : bodies.entrySet()) {
+        jobs.put(e.getKey(), f.restore("{\"snapshotId\": \"" + snapshotId + "\", \"delivery\": "
+            + e.getValue() + "}").get("id").asText());
+      }
+
+      for (var e : jobs.entrySet()) {
+        JsonNode job = f.awaitEnd(e.getValue());
+        assertThat(job.get("statusName").asText()).as(e.getKey() + ": " + job).isEqualTo(
+            "FINISHED");
+        assertThat(job.get("verification").get("status").asText()).as(e.getKey())
+            .isEqualTo("PASSED");
+        assertThat(job.get("progress").get("percent").asInt()).isEqualTo(100);
+        String kind = e.getKey();
+        if (kind.startsWith("HTTP")) {
+          assertThat(job.get("delivery").get("statusName").asText()).isEqualTo("READY");
+          byte[] file = f.download(job.get("delivery").get("url").asText(), null).body();
+          f.assertEqualsSource(RestoreFixture.read(open(kind, file)));
+        } else if (kind.startsWith("SCP")) {
+          Path pushed = sftpRoot.resolve("restores").resolve(job.get("file").get("name")
+              .asText());
+          f.assertEqualsSource(RestoreFixture.read(open(kind, Files.readAllBytes(pushed))));
+        } else {
+          assertTargetEqualsSource(f, client);
+        }
+      }
+      try (var listing = Files.list(sftpRoot.resolve("restores"))) {
+        assertThat(listing.map(p -> p.getFileName().toString()))
+            .as("no partial files left").hasSize(3).noneMatch(n -> n.endsWith(".part"));
+      }
+      // the connection string (a secret) is gone from the finished job; its hosts remain
+      JsonNode direct = f.site.api(f.jobsPath() + "/" + jobs.get("AUTOMATED"));
+      assertThat(direct.get("delivery").toString()).doesNotContain("targetConnectionString")
+          .contains("127.0.0.1:" + targetAddress.getPort());
+      assertThat(f.site.server.database().collection(Collections.RESTORE_JOBS)
+          .find(Filters.eq("_id", jobs.get("AUTOMATED"))).first().get("delivery", org.bson
+          .Document.class)).doesNotContainKey("targetConnectionString");
+    } finally {
+      sshd.stop(true);
+      target.shutdownNow();
+    }
+  }
+
+  @Test
+  void downloadLinksCountUsesResumeWithRangesAndExpire() throws Exception {
+    try (RestoreFixture f = new RestoreFixture(dir, 300)) {
+      String snapshotId = f.startDaemon(Map.of());
+      String twice = f.restore("{\"snapshotId\": \"" + snapshotId + "\", \"delivery\":"
+          + " {\"methodName\": \"HTTP\", \"format\": \"ARCHIVE\", \"maxDownloads\": 2}}")
+          .get("id").asText();
+      String unused = f.restore("{\"snapshotId\": \"" + snapshotId + "\", \"delivery\":"
+          + " {\"methodName\": \"HTTP\"}}").get("id").asText();
+      String url = f.awaitEnd(twice).get("delivery").get("url").asText();
+      String otherUrl = f.awaitEnd(unused).get("delivery").get("url").asText();
+
+      // a resume before any download started is refused and uses nothing
+      var early = f.download(otherUrl, "bytes=10-");
+      assertThat(early.statusCode()).isEqualTo(416);
+      assertThat(new String(early.body())).contains("DOWNLOAD_NOT_STARTED");
+
+      var first = f.download(url, null);
+      assertThat(first.statusCode()).isEqualTo(200);
+      byte[] whole = first.body();
+      assertThat(first.headers().firstValue("Accept-Ranges")).contains("bytes");
+      var resumed = f.download(url, "bytes=1000-");
+      assertThat(resumed.statusCode()).isEqualTo(206);
+      assertThat(resumed.headers().firstValue("Content-Range"))
+          .contains("bytes 1000-" + (whole.length - 1) + "/" + whole.length);
+      assertThat(resumed.body()).isEqualTo(Arrays.copyOfRange(whole, 1000, whole.length));
+      f.assertEqualsSource(RestoreFixture.read(ArchiveDump.read(new ByteArrayInputStream(whole),
+          false)));
+      assertThat(f.download(url, "bytes=" + whole.length + "-").statusCode()).isEqualTo(416);
+
+      assertThat(f.download(url, null).statusCode()).isEqualTo(200);
+      var third = f.download(url, null);
+      assertThat(third.statusCode()).isEqualTo(410);
+      assertThat(new String(third.body())).contains("MAX_DOWNLOADS_EXCEEDED");
+      JsonNode used = f.site.api(f.jobsPath() + "/" + twice);
+      assertThat(used.get("delivery").get("statusName").asText())
+          .isEqualTo("MAX_DOWNLOADS_EXCEEDED");
+      assertThat(used.get("delivery").path("url").isMissingNode()
+          || used.get("delivery").get("url").isNull()).isTrue();
+
+      // the unused link expires: refused, then its file is deleted and the job ends BROKEN
+      var jobs = f.site.server.database().collection(Collections.RESTORE_JOBS);
+      jobs.updateOne(Filters.eq("_id", unused), Updates.set("delivery.expires",
+          new Date(System.currentTimeMillis() - 1000)));
+      var expired = f.download(otherUrl, null);
+      assertThat(expired.statusCode()).isEqualTo(410);
+      assertThat(new String(expired.body())).contains("LINK_EXPIRED");
+      RestoreJobs restoreJobs = new RestoreJobs(f.site.server.database(), Clock.systemUTC());
+      RestoreFiles files = new RestoreFiles(f.site.server.database());
+      assertThat(RestoreExpiry.run(restoreJobs, files)).isEqualTo(1);
+      JsonNode after = f.site.api(f.jobsPath() + "/" + unused);
+      assertThat(after.get("statusName").asText()).isEqualTo("BROKEN");
+      assertThat(after.get("reason").asText()).contains("expired", "before it was used");
+      assertThat(after.get("delivery").get("statusName").asText()).isEqualTo("EXPIRED");
+      assertThat(f.site.server.database().collection(Collections.RESTORE_FILE_PARTS)
+          .countDocuments(Filters.regex("_id", "^" + unused))).isZero();
+      // the other job's file stays until its own link expires
+      assertThat(f.site.server.database().collection(Collections.RESTORE_FILE_PARTS)
+          .countDocuments(Filters.regex("_id", "^" + twice))).isPositive();
+
+      var unknown = f.download(url.substring(0, url.lastIndexOf('/') + 1) + "0".repeat(64),
+          null);
+      assertThat(unknown.statusCode()).isEqualTo(404);
+    }
+  }
+
+  private static io.openmms.daemon.restore.dump.DumpReader open(String kind, byte[] file)
+      throws Exception {
+    var in = new ByteArrayInputStream(file);
+    if (kind.endsWith("TAR_GZ")) {
+      return TarGzDump.read(in);
+    }
+    return ArchiveDump.read(in, kind.endsWith("ARCHIVE_GZ"));
+  }
+
+  /** The direct restore: remapped namespaces hold the source's documents and indexes. */
+  private static void assertTargetEqualsSource(RestoreFixture f, MongoClient client) {
+    Map<String, String> remapped = Map.of("shop.orders", "shop_copy.orders", "shop.events",
+        "shop_copy.events", "crm.people", "crm.contacts");
+    for (var e : f.source.entrySet()) {
+      String[] t = remapped.get(e.getKey()).split("\\.", 2);
+      MongoDatabase db = client.getDatabase(t[0]);
+      List<BsonDocument> docs = new ArrayList<>();
+      db.getCollection(t[1], RawBsonDocument.class).find().forEach(d -> docs.add(d.decode(
+          new org.bson.codecs.BsonDocumentCodec())));
+      Map<BsonValue, BsonDocument> byId = RestoreFixture.byId(docs);
+      assertThat(byId).as(remapped.get(e.getKey())).isEqualTo(e.getValue());
+    }
+    List<String> indexes = new ArrayList<>();
+    client.getDatabase("shop_copy").getCollection("orders").listIndexes()
+        .forEach(i -> indexes.add(i.getString("name")));
+    assertThat(indexes).contains("_id_", "sku_1");
+    assertThat(client.getDatabase("shop").listCollectionNames()).as("nothing outside the remap")
+        .isEmpty();
+  }
+
+  private static SshServer sftpServer(Path root, KeyPair allowed) throws Exception {
+    SshServer sshd = SshServer.setUpDefaultServer();
+    sshd.setHost("127.0.0.1");
+    sshd.setPort(0);
+    sshd.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(root.resolveSibling(
+        "hostkey.ser")));
+    sshd.setPublickeyAuthenticator((user, key, session) -> user.equals("restorer")
+        && key.equals(allowed.getPublic()));
+    sshd.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+    sshd.setFileSystemFactory(new VirtualFileSystemFactory(root));
+    sshd.start();
+    return sshd;
+  }
+}
