@@ -90,9 +90,20 @@ final class RestoreRun {
     } catch (JobProgress.RestoreCancelledException e) {
       cleanUpDownload(delivered);
       cancelled();
-    } catch (RestoreException e) {
+    } catch (RecordedVerificationFailure e) {
       cleanUpDownload(delivered);
       broken(e.getMessage(), null);
+    } catch (RestoreException e) {
+      cleanUpDownload(delivered);
+      broken(e.getMessage(), e.getMessage().startsWith("Verification failed")
+          ? new Document("verification", new Document("status", "FAILED")
+              .append("checked", Date.from(ctx.clock().instant()))
+              .append("detail", e.getMessage())) : null);
+    } catch (io.openmms.blockstore.BlockException e) {
+      cleanUpDownload(delivered);
+      broken("The snapshot's data is damaged: " + e.getMessage() + ". Run openmms verify"
+          + " --snapshot " + job.snapshotId() + "; restore another snapshot or point in time",
+          null);
     } catch (IOException e) {
       cleanUpDownload(delivered);
       if (e.getCause() instanceof JobProgress.RestoreCancelledException) {
@@ -155,7 +166,7 @@ final class RestoreRun {
     Document verification = verifyFile(file, format, r);
     ctx.jobs().setVerification(job.id(), verification);
     if (!"PASSED".equals(verification.getString("status"))) {
-      throw new RestoreException("Verification failed: " + verification.getString("detail"));
+      throw new RecordedVerificationFailure(verification.getString("detail"));
     }
     Document fileDoc = new Document("name", name).append("size", size)
         .append("sha256", HexFormat.of().formatHex(sha.digest()));
@@ -273,7 +284,7 @@ final class RestoreRun {
         + " checked against the snapshot manifest");
     ctx.jobs().setVerification(job.id(), v);
     if (!bad.isEmpty()) {
-      throw new RestoreException("Verification failed: " + v.getString("detail"));
+      throw new RecordedVerificationFailure(v.getString("detail"));
     }
     if (!ctx.jobs().end(job.id(), ctx.daemonId(), RestoreJobs.Status.FINISHED, null,
         set.append("file", new Document("restoredTs", r.restoredTs())))) {
@@ -314,6 +325,13 @@ final class RestoreRun {
     String what = e instanceof FileSystemException f && f.getFile() != null ? f.getFile()
         : dir.toString();
     return "Reading or writing " + what + " failed: " + e;
+  }
+
+  /** A failed verification whose details are already on the job. */
+  private static final class RecordedVerificationFailure extends RestoreException {
+    RecordedVerificationFailure(String detail) {
+      super("Verification failed: " + detail);
+    }
   }
 
   /** Counts bytes written into the progress. */
