@@ -78,6 +78,57 @@ class SnapshotCommandsTest {
     }
   }
 
+  @Test
+  void restoreQueuesAJobShowsItsProgressAndDownloadsTheVerifiedFile() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir, "main=file:" + dir.resolve("blocks"), null)
+        .seed(3000).registerBackup()) {
+      Snapshots.Snapshot s = site.snapshot();
+      String[] common = {"-D", "daemon.appdb.uri=" + site.db.embeddedConnectionString(), "-D",
+          "daemon.data.dir=" + dir.resolve("cli")};
+      // this test plays the daemon: a live daemon record and its restore service
+      site.db.collection(io.openmms.server.store.Collections.DAEMONS).insertOne(
+          new org.bson.Document("_id", "test-daemon").append("expires", new java.util.Date(
+              System.currentTimeMillis() + 600_000)).append("blockstores", java.util.List.of(
+              "main")));
+      var restores = new io.openmms.daemon.restore.RestoreService(site.db, site.stores,
+          dir.resolve("staging"), dir.resolve("key"), 1, Duration.ofMinutes(1),
+          java.time.Clock.systemUTC(), "test-daemon");
+      var loop = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+      loop.scheduleWithFixedDelay(() -> {
+        restores.heartbeat();
+        restores.poll();
+      }, 0, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+      try {
+        Path out = dir.resolve("rs.tar.gz");
+        Object[] ok = run(concat(new String[] {"restore", site.backup.id(), "--latest", "--out",
+            out.toString()}, common));
+        assertThat(ok[0]).as((String) ok[1]).isEqualTo(0);
+        assertThat((String) ok[1]).contains("queued", "Verification PASSED", "3000 documents",
+            "SHA-256", "mongorestore");
+        long docs = 0;
+        try (var r = io.openmms.daemon.restore.dump.TarGzDump.read(
+            java.nio.file.Files.newInputStream(out))) {
+          while (r.nextCollection().isPresent()) {
+            while (r.nextDocument() != null) {
+              docs++;
+            }
+          }
+        }
+        assertThat(docs).isEqualTo(3000);
+        assertThat(out.resolveSibling("rs.tar.gz.part")).doesNotExist();
+
+        Object[] outside = run(concat(new String[] {"restore", site.backup.id(), "--oplog",
+            "1:1", "--out", dir.resolve("x").toString()}, common));
+        assertThat(outside[0]).isEqualTo(1);
+        assertThat((String) outside[1]).contains("No point in time of rs0 is restorable yet");
+        assertThat(dir.resolve("x")).doesNotExist();
+      } finally {
+        loop.shutdownNow();
+        restores.close();
+      }
+    }
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);
