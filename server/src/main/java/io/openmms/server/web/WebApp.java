@@ -8,9 +8,15 @@ import io.openmms.server.auth.ApiKeys;
 import io.openmms.server.auth.LoginThrottle;
 import io.openmms.server.auth.Secrets;
 import io.openmms.server.auth.Sessions;
+import io.openmms.server.backup.Backups;
+import io.openmms.server.backup.PitWindow;
+import io.openmms.server.backup.RestoreJobs;
+import io.openmms.server.backup.Snapshots;
 import io.openmms.server.http.ApiException;
 import io.openmms.server.monitoring.HostRecords;
 import io.openmms.server.monitoring.Measurements;
+import io.openmms.server.store.AppDatabase;
+import io.openmms.server.store.Collections;
 import io.openmms.server.store.Groups;
 import io.openmms.server.store.Invitations;
 import io.openmms.server.store.JoinRequests;
@@ -35,6 +41,9 @@ public final class WebApp {
   private final MemberPages members;
   private final KeyPages keys;
   private final AuditPages auditPages;
+  private final Groups groups;
+  private final Clock clock;
+  private BackupPages backup;
 
   public WebApp(Users users, Groups groups, Sessions sessions, LoginThrottle throttle,
       AuditLog audit, Secrets secrets, boolean secure, HostRecords hosts,
@@ -49,6 +58,19 @@ public final class WebApp {
         publicUrl);
     this.keys = new KeyPages(pages, groups, agentKeys, apiKeys, audit, publicUrl);
     this.auditPages = new AuditPages(pages, users, groups, sessions, audit);
+    this.groups = groups;
+    this.clock = clock;
+  }
+
+  /**
+   * Adds the backup pages ({@link BackupPages}) over the server's backup stores; call it before
+   * {@link #register}. Without it the Backup tab's pages answer 404.
+   */
+  public WebApp withBackupPages(Backups backups, Snapshots snapshots, PitWindow window,
+      RestoreJobs jobs, AppDatabase db) {
+    this.backup = new BackupPages(pages, groups, backups, snapshots, window, jobs,
+        db.collection(Collections.HEADS), clock);
+    return this;
   }
 
   public void register(JavalinConfig config) {
@@ -63,6 +85,9 @@ public final class WebApp {
     members.register(config);
     keys.register(config);
     auditPages.register(config);
+    if (backup != null) {
+      backup.register(config);
+    }
   }
 
   /** Renders an error as a page: the status, what went wrong in words, and a way back. */

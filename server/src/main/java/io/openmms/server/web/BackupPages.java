@@ -1,0 +1,272 @@
+package io.openmms.server.web;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.openmms.server.api.PublicApi;
+import io.openmms.server.auth.Role;
+import io.openmms.server.backup.Backups;
+import io.openmms.server.backup.PitWindow;
+import io.openmms.server.backup.RestoreJobs;
+import io.openmms.server.backup.SnapshotSchedule;
+import io.openmms.server.backup.Snapshots;
+import io.openmms.server.http.ApiException;
+import io.openmms.server.http.Links;
+import io.openmms.server.store.Groups;
+import io.openmms.server.store.Users;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.bson.BsonTimestamp;
+import org.bson.Document;
+
+/**
+ * The backup pages of a group (docs/restores.md, "In the web application"):
+ *
+ * <ul>
+ *   <li>{@code /groups/{g}/backup}: one row per backed-up replica set with the backup's and the
+ *       head's state, head lag, last and next snapshot, storage used and point-in-time window;
+ *   <li>{@code /groups/{g}/backup/{clusterId}}: its snapshots and restore jobs;
+ *   <li>{@code /groups/{g}/backup/{clusterId}/restore}: the restore wizard.
+ * </ul>
+ *
+ * <p>Viewing needs READ; the Restore button and the wizard need MANAGE_BACKUP. Everything is
+ * rendered here from the application database; {@code /static/backup.js} then keeps the jobs
+ * table current from the public API's restoreJobs resource (with the download link, which only
+ * the API knows), and the wizard submits its request to that resource, so the API's checks and
+ * messages are the only ones. Times are shown in UTC, which is also how the wizard reads a point
+ * in time.
+ */
+final class BackupPages {
+  private static final DateTimeFormatter WHEN =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+  /** The value format of an {@code <input type="datetime-local" step="1">}. */
+  private static final DateTimeFormatter INPUT =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  private final Pages pages;
+  private final Groups groups;
+  private final Backups backups;
+  private final Snapshots snapshots;
+  private final PitWindow window;
+  private final RestoreJobs jobs;
+  private final MongoCollection<Document> heads;
+  private final Clock clock;
+
+  BackupPages(Pages pages, Groups groups, Backups backups, Snapshots snapshots, PitWindow window,
+      RestoreJobs jobs, MongoCollection<Document> heads, Clock clock) {
+    this.pages = pages;
+    this.groups = groups;
+    this.backups = backups;
+    this.snapshots = snapshots;
+    this.window = window;
+    this.jobs = jobs;
+    this.heads = heads;
+    this.clock = clock;
+  }
+
+  void register(JavalinConfig config) {
+    var r = config.routes;
+    r.get("/groups/{groupId}/backup", this::overview);
+    r.get("/groups/{groupId}/backup/{clusterId}", this::replicaSet);
+    r.get("/groups/{groupId}/backup/{clusterId}/restore", this::wizard);
+  }
+
+  private void overview(Context ctx) {
+    Users.User me = WebAuth.requireUser(ctx);
+    Groups.Group g = MemberPages.requireGroup(ctx, groups, me, Role.Permission.READ,
+        "see its backups");
+    List<Map<String, Object>> rows = new ArrayList<>();
+    backups.active(g.id()).stream().sorted(Comparator.comparing(Backups.Backup::replicaSetName))
+        .forEach(b -> rows.add(summary(b, snapshots.list(b.id()))));
+    Map<String, Object> m = MemberPages.groupModel(g, me, "backup", "Backup");
+    m.put("backups", rows);
+    pages.render(ctx, "backup-overview", m);
+  }
+
+  private void replicaSet(Context ctx) {
+    Users.User me = WebAuth.requireUser(ctx);
+    Groups.Group g = MemberPages.requireGroup(ctx, groups, me, Role.Permission.READ,
+        "see its backups");
+    Backups.Backup b = backup(g, ctx.pathParam("clusterId"));
+    List<Snapshots.Snapshot> list = snapshots.list(b.id());
+    Map<String, Object> m = MemberPages.groupModel(g, me, "backup", b.replicaSetName()
+        + " · Backup");
+    m.put("backup", summary(b, list));
+    m.put("snapshots", list.stream().map(BackupPages::snapshotRow).toList());
+    m.put("jobs", jobs.list(b.id()).stream().map(BackupPages::jobRow).toList());
+    m.put("jobsApi", restoreJobsApi(g, b));
+    m.put("canRestore", me.principal().can(g.id(), Role.Permission.MANAGE_BACKUP));
+    m.put("created", ctx.queryParam("created") != null);
+    pages.render(ctx, "backup-replicaset", m);
+  }
+
+  private void wizard(Context ctx) {
+    Users.User me = WebAuth.requireUser(ctx);
+    Groups.Group g = MemberPages.requireGroup(ctx, groups, me, Role.Permission.MANAGE_BACKUP,
+        "restore its backups");
+    Backups.Backup b = backup(g, ctx.pathParam("clusterId"));
+    List<Snapshots.Snapshot> list = snapshots.list(b.id());
+    Map<String, Object> m = MemberPages.groupModel(g, me, "backup", "Restore " + b.replicaSetName()
+        + " · Backup");
+    m.put("backup", summary(b, list));
+    m.put("snapshots", list.stream().map(BackupPages::snapshotRow).toList());
+    window.window(b).ifPresent(w -> m.put("window", Map.of(
+        "earliest", WHEN.format(earliest(w)), "latest", WHEN.format(w.latestTime()),
+        "latestInput", INPUT.format(w.latestTime()),
+        "earliestOplog", w.earliest().getTime() + ":" + w.earliest().getInc(),
+        "latestOplog", w.latest().getTime() + ":" + w.latest().getInc())));
+    m.put("jobsApi", restoreJobsApi(g, b));
+    pages.render(ctx, "backup-restore", m);
+  }
+
+  /** The replica set's backup in the group, or 404 in words. */
+  private Backups.Backup backup(Groups.Group g, String clusterId) {
+    Backups.Backup b = backups.get(clusterId);
+    if (b == null || !g.id().equals(b.groupId())) {
+      throw ApiException.notFound("CLUSTER_NOT_FOUND", "Group " + g.name() + " has no backed-up"
+          + " replica set with id " + clusterId + "; see its Backup tab for the ones it has.");
+    }
+    return b;
+  }
+
+  private static String restoreJobsApi(Groups.Group g, Backups.Backup b) {
+    return PublicApi.BASE + "/groups/" + g.id() + "/clusters/" + b.id() + "/restoreJobs";
+  }
+
+  /** A backup as the overview row and the replica set's page show it. */
+  private Map<String, Object> summary(Backups.Backup b, List<Snapshots.Snapshot> list) {
+    Map<String, Object> r = new HashMap<>();
+    r.put("id", b.id());
+    r.put("name", b.replicaSetName());
+    r.put("clusterName", b.clusterName());
+    r.put("state", b.state().name());
+    r.put("stateBadge", badge(b.state().name()));
+    Document h = heads.find(Filters.eq("_id", b.id())).first();
+    String headState = h == null ? "NO_HEAD" : h.getString("state");
+    r.put("headState", headState);
+    r.put("headBadge", badge(headState));
+    r.put("headReason", h == null ? null : h.getString("reason"));
+    BsonTimestamp applied = h == null ? null : h.get("lastAppliedTs", BsonTimestamp.class);
+    r.put("lagSeconds", applied == null || b.lastTs() == null ? null
+        : Math.max(0, (long) b.lastTs().getTime() - applied.getTime()));
+    SnapshotSchedule s = backups.schedule(b.id());
+    r.put("interval", interval(s.snapshotIntervalMinutes()));
+    Optional<Snapshots.Snapshot> last = list.stream().findFirst();
+    last.ifPresent(x -> {
+      Instant next = x.taken().plus(Duration.ofMinutes(s.snapshotIntervalMinutes()));
+      r.put("lastSnapshot", WHEN.format(x.taken()));
+      r.put("lastSnapshotIso", Links.iso(x.taken()));
+      r.put("nextSnapshot", WHEN.format(next));
+      r.put("nextDue", !next.isAfter(clock.instant()));
+    });
+    r.put("snapshotCount", list.size());
+    r.put("storage", bytes(list.stream().mapToLong(Snapshots.Snapshot::newStoredBytes).sum()));
+    window.window(b).ifPresent(w -> {
+      r.put("windowEarliest", WHEN.format(earliest(w)));
+      r.put("windowLatest", WHEN.format(w.latestTime()));
+    });
+    return r;
+  }
+
+  private static Map<String, Object> snapshotRow(Snapshots.Snapshot s) {
+    Map<String, Object> r = new HashMap<>();
+    r.put("id", s.id());
+    r.put("time", WHEN.format(s.pointInTime()));
+    r.put("iso", Links.iso(s.pointInTime()));
+    r.put("taken", WHEN.format(s.taken()));
+    r.put("size", bytes(s.logicalSizeBytes()));
+    r.put("newStored", bytes(s.newStoredBytes()));
+    r.put("frequencies", String.join(", ", s.tiers()));
+    r.put("expires", WHEN.format(s.expires()));
+    r.put("onDemand", s.onDemand());
+    return r;
+  }
+
+  /**
+   * A restore job as the jobs table shows it before the page script takes over; backup.js
+   * renders the same cells from the API's JSON (keep the two alike).
+   */
+  private static Map<String, Object> jobRow(RestoreJobs.Job j) {
+    Map<String, Object> r = new HashMap<>();
+    r.put("id", j.id());
+    r.put("created", WHEN.format(j.created()));
+    r.put("point", restorePoint(j));
+    r.put("status", j.status().name());
+    r.put("statusBadge", badge(j.status().name()));
+    r.put("phase", j.phase().name());
+    r.put("percent", j.status() == RestoreJobs.Status.FINISHED ? 100 : j.bytesTotal() > 0
+        ? Math.min(99, (int) (100 * j.bytesDone() / j.bytesTotal())) : 0);
+    Document d = j.delivery();
+    r.put("method", j.method().name());
+    r.put("deliveryDetail", j.method() == RestoreJobs.Method.AUTOMATED_RESTORE
+        ? d.getString("target") : d.getString("format"));
+    Document v = j.verification();
+    r.put("verification", v == null || v.getString("status") == null ? "PENDING"
+        : v.getString("status"));
+    r.put("reason", j.status() == RestoreJobs.Status.BROKEN ? j.reason() : null);
+    return r;
+  }
+
+  private static String restorePoint(RestoreJobs.Job j) {
+    if (!j.pointInTime()) {
+      return "Snapshot " + WHEN.format(Instant.ofEpochSecond(j.snapshotTs().getTime()));
+    }
+    if (j.pointInTimeUtcMillis() != null) {
+      return "Point in time " + WHEN.format(Instant.ofEpochMilli(j.pointInTimeUtcMillis()));
+    }
+    BsonTimestamp ts = j.file() != null && j.file().get("restoredTs") instanceof BsonTimestamp t
+        ? t : j.targetTs();
+    return "Oplog " + Integer.toUnsignedString(ts.getTime()) + ":"
+        + Integer.toUnsignedString(ts.getInc());
+  }
+
+  /**
+   * The first whole second inside the window: pages show times to the second, and a restore to
+   * the second shown must be accepted (the latest end is already a second's last millisecond).
+   */
+  private static Instant earliest(PitWindow.Window w) {
+    Instant t = w.earliestTime();
+    return t.getNano() == 0 ? t : t.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+  }
+
+  /** The badge colour of a backup, head or job state. */
+  private static String badge(String state) {
+    return switch (state) {
+      case "TAILING", "STEADY", "FINISHED" -> "up";
+      case "RESYNC_REQUIRED", "BROKEN" -> "down";
+      case "IN_PROGRESS", "KILLED" -> "";
+      default -> "warn";
+    };
+  }
+
+  private static String interval(int minutes) {
+    return minutes % 60 == 0 ? minutes / 60 + " h" : minutes + " min";
+  }
+
+  /** {@code 512 B}, {@code 38.2 MiB}: binary units, one decimal. */
+  static String bytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+    double v = n;
+    int i = -1;
+    while (v >= 1024 && i < units.length - 1) {
+      v /= 1024;
+      i++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[i]);
+  }
+}
