@@ -153,6 +153,8 @@ public final class OpenmmsServer implements AutoCloseable {
     Snapshots snapshots = new Snapshots(db);
     restoreJobs = new RestoreJobs(db, clock);
     restoreFiles = new RestoreFiles(db);
+    PitWindow pitWindow = new PitWindow(backups, snapshots, new BackupData(db));
+    web.withBackupPages(backups, snapshots, pitWindow, restoreJobs, db);
     BackupConfigApi backupConfigApi = new BackupConfigApi(groups, hosts, backups, db);
     backupConfigApi.onScheduleChanged(clusterId -> snapshots.recomputeExpiry(
         snapshots.backupsOf(clusterId), backups.schedule(clusterId)));
@@ -163,9 +165,8 @@ public final class OpenmmsServer implements AutoCloseable {
         new KeysApi(groups, users, agentKeys, apiKeys, audit)::register,
         backupConfigApi::register,
         new SnapshotsApi(groups, backups, snapshots, clock)::register,
-        new RestoreJobsApi(groups, backups, snapshots, new PitWindow(backups, snapshots,
-            new BackupData(db)), restoreJobs, new Daemons(db, clock), secrets, clock,
-            this::backupUrl)::register,
+        new RestoreJobsApi(groups, backups, snapshots, pitWindow, restoreJobs,
+            new Daemons(db, clock), secrets, clock, this::backupUrl)::register,
         new AgentRoutes(agentKeys, ingest, config.get(ServerSettings.MAX_COMPRESSED_PAYLOAD),
             config.get(ServerSettings.MAX_PAYLOAD), metrics)::register,
         new PrometheusRoutes(groups, hosts, measurements, digest, clock, downAfter)::register);
