@@ -72,6 +72,11 @@ final class OpenmmsSnapshots implements AutoCloseable {
     return new Run(s, wall, cpu, FileTrees.size(storeDir), blocks);
   }
 
+  /** The application database the manifests are in. */
+  AppDatabase db() {
+    return db;
+  }
+
   @Override
   public void close() {
     db.close();

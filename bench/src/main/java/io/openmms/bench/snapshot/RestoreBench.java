@@ -1,0 +1,155 @@
+package io.openmms.bench.snapshot;
+
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.openmms.blockstore.BlockCodec;
+import io.openmms.blockstore.ChunkerParams;
+import io.openmms.common.util.FileTrees;
+import io.openmms.daemon.head.RocksHead;
+import io.openmms.daemon.restore.RestoreService;
+import io.openmms.daemon.snapshot.SnapshotStores;
+import io.openmms.server.backup.RestoreFiles;
+import io.openmms.server.backup.RestoreJobs;
+import io.openmms.server.backup.Snapshots;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+
+/**
+ * Restore throughput (issue: restores; docs/benchmarks.md, "Restores"): a head of about
+ * {@code --size-mb} MB of documents is snapshotted into a filesystem block store, then restored
+ * by the daemon's {@link RestoreService} exactly as a job runs — to a download (tar.gz: stage,
+ * package, read back and verify, store in the application database, then read out the way the
+ * Backup HTTP service serves it) and straight into a MongoDB stand-in (insert, build indexes,
+ * read back and verify) — beside restic restoring the same data as a mongodump directory from
+ * its repository. MB/s are of the snapshot's logical size (the BSON restored).
+ *
+ * <p>Run: {@code java -Xmx3g -cp 'bench/target/openmms-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*'
+ * io.openmms.bench.snapshot.RestoreBench --size-mb 200}.
+ */
+public final class RestoreBench {
+  private static final String GROUP = "5f0000000000000000000b01";
+
+  public static void main(String[] args) throws Exception {
+    long sizeMb = 200;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--size-mb")) {
+        sizeMb = Long.parseLong(args[++i]);
+      }
+    }
+    Path base = Files.createTempDirectory("openmms-restore-bench");
+    try {
+      run(base, sizeMb);
+    } finally {
+      FileTrees.delete(base);
+    }
+  }
+
+  private static void run(Path base, long sizeMb) throws Exception {
+    Path storeRoot = base.resolve("blocks");
+    Snapshots.Snapshot s;
+    Path dump = base.resolve("dump");
+    try (RocksHead head = RocksHead.open(base.resolve("head"));
+        OpenmmsSnapshots openmms = new OpenmmsSnapshots(base.resolve("app"),
+            ChunkerParams.DEFAULT)) {
+      System.out.printf("loading about %d MB of documents into a head%n", sizeMb);
+      Dataset.Loaded loaded = new Dataset(42).load(head, sizeMb * 1_000_000);
+      Dump.write(head, dump);
+      s = openmms.take(head, storeRoot.resolve(GROUP), BlockCodec.plain(), 2).manifest();
+      System.out.printf("snapshot %s: %,d documents, %,.1f MB logical%n", s.id(),
+          loaded.documents(), s.logicalSizeBytes() / 1e6);
+      restore(openmms, s, storeRoot, base);
+    }
+    Path repo = base.resolve("restic");
+    Restic.init(repo);
+    Restic.backup(repo, dump, "auto", false);
+    long start = System.nanoTime();
+    Process p = new ProcessBuilder(Restic.COMMAND, "-r", repo.toString(), "restore", "latest",
+        "--target", base.resolve("restic-out").toString()).redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("restic restore failed");
+    }
+    double resticSeconds = (System.nanoTime() - start) / 1e9;
+    row("restic 0.14 restore (mongodump directory)", s.logicalSizeBytes(), resticSeconds);
+  }
+
+  private static void restore(OpenmmsSnapshots openmms, Snapshots.Snapshot s, Path storeRoot,
+      Path base) throws Exception {
+    var db = openmms.db();
+    try (SnapshotStores stores = new SnapshotStores(SnapshotStores.parse("bench=file:"
+        + storeRoot, base), null, new SecureRandom())) {
+      RestoreService service = new RestoreService(db, stores, base.resolve("staging"),
+          base.resolve("key"), 1, Duration.ofMinutes(5), Clock.systemUTC(), "bench");
+      ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
+      loop.scheduleWithFixedDelay(() -> {
+        service.heartbeat();
+        service.poll();
+      }, 0, 20, TimeUnit.MILLISECONDS);
+      MongoServer target = new MongoServer(new MemoryBackend());
+      InetSocketAddress address = target.bind();
+      try {
+        RestoreJobs jobs = new RestoreJobs(db, Clock.systemUTC());
+        System.out.println();
+        System.out.printf("%-44s %12s %10s %10s%n", "restore of one snapshot", "MB", "seconds",
+            "MB/s");
+        for (String format : List.of("TAR_GZ", "ARCHIVE")) {
+          double t = job(jobs, s, new Document("methodName", "HTTP").append("format", format)
+              .append("expirationHours", 1).append("maxDownloads", 1));
+          row("openmms: download ready (" + format + ")", s.logicalSizeBytes(), t);
+          RestoreJobs.Job j = jobs.list(s.backupId()).get(0);
+          long size = ((Number) j.file().get("size")).longValue();
+          long start = System.nanoTime();
+          try (InputStream in = new RestoreFiles(db).open(j.id(), 0, size)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+          }
+          row("openmms: serving the file (" + format + ", " + (size / 1_000_000) + " MB)",
+              size, (System.nanoTime() - start) / 1e9);
+        }
+        double direct = job(jobs, s, new Document("methodName", "AUTOMATED_RESTORE")
+            .append("targetConnectionString", "mongodb://127.0.0.1:" + address.getPort())
+            .append("target", "bench").append("dropExisting", true)
+            .append("namespaceRemap", List.of()));
+        row("openmms: direct restore (MongoDB stand-in)", s.logicalSizeBytes(), direct);
+      } finally {
+        loop.shutdownNow();
+        service.close();
+        target.shutdownNow();
+      }
+    }
+  }
+
+  /** Runs one job to its end; its wall seconds. */
+  private static double job(RestoreJobs jobs, Snapshots.Snapshot s, Document delivery)
+      throws InterruptedException {
+    long start = System.nanoTime();
+    String id = new ObjectId().toHexString();
+    jobs.create(id, s, "bench", null, null, delivery);
+    while (true) {
+      RestoreJobs.Job j = jobs.get(id).orElseThrow();
+      if (j.status() != RestoreJobs.Status.IN_PROGRESS) {
+        if (j.status() != RestoreJobs.Status.FINISHED) {
+          throw new IllegalStateException("restore " + id + " ended " + j.status() + ": "
+              + j.reason());
+        }
+        return (System.nanoTime() - start) / 1e9;
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static void row(String what, long bytes, double seconds) {
+    System.out.printf("%-44s %12.1f %10.2f %10.1f%n", what, bytes / 1e6, seconds,
+        bytes / 1e6 / seconds);
+  }
+}
