@@ -48,14 +48,28 @@ class SftpPushTest {
     rsaHostKey = KeyUtils.generateKeyPair("ssh-rsa", 2048);
   }
 
+  /** SSH client threads alive before the test (other tests in this JVM may own some). */
+  private java.util.Set<Thread> clientThreadsBefore;
+
+  @org.junit.jupiter.api.BeforeEach
+  void recordThreads() {
+    clientThreadsBefore = clientThreads();
+  }
+
+  private static java.util.Set<Thread> clientThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("sshd-SshClient"))
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
   @AfterEach
   void stop() throws IOException {
     if (server != null) {
       server.close();
     }
-    // every push, failed or not, closes its client: no client I/O thread outlives it
-    await().atMost(Duration.ofSeconds(2)).until(() -> Thread.getAllStackTraces().keySet().stream()
-        .noneMatch(t -> t.getName().startsWith("sshd-SshClient")));
+    // every push, failed or not, closes its client: no client I/O thread it started outlives it
+    await().atMost(Duration.ofSeconds(5)).until(() -> clientThreadsBefore.containsAll(
+        clientThreads()));
   }
 
   @Test
