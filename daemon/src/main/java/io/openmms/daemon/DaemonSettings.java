@@ -82,8 +82,18 @@ public final class DaemonSettings {
       "Most restore jobs this daemon runs at the same time.");
   public static final Setting<Path> RESTORE_SSH_KEY = Setting.path("daemon.restore.ssh.key", null,
       "Private key (OpenSSH format) the daemon authenticates with for SCP restore deliveries;"
-          + " created (ed25519) with its .pub beside it when missing. Default:"
-          + " <daemon.data.dir>/keys/restore_ed25519.");
+          + " created with its .pub beside it when missing (ECDSA P-256; MINA SSHD needs"
+          + " BouncyCastle for ed25519). The daemon logs the public key line at start. Default:"
+          + " <daemon.data.dir>/keys/restore_key.");
+
+  /**
+   * The application database of {@link #APPDB_URI} (required), for the commands that work on it
+   * beside the daemon ({@code openmms snapshot}, {@code verify}, {@code restore}).
+   */
+  public static io.openmms.server.store.AppDatabase appDatabase(Config config) {
+    return io.openmms.server.store.AppDatabase.open(config.require(APPDB_URI),
+        config.get(APPDB_NAME), config.get(DATA_DIR), 0);
+  }
 
   /** {@link #RESTORE_DIR} resolved against the data directory. */
   public static Path restoreDir(Config config) {
@@ -94,7 +104,7 @@ public final class DaemonSettings {
   /** {@link #RESTORE_SSH_KEY} resolved against the data directory. */
   public static Path restoreSshKey(Config config) {
     Path p = config.get(RESTORE_SSH_KEY);
-    return p != null ? p : config.get(DATA_DIR).resolve("keys").resolve("restore_ed25519");
+    return p != null ? p : config.get(DATA_DIR).resolve("keys").resolve("restore_key");
   }
 
   /**

@@ -121,8 +121,7 @@ final class RestoreCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Config config = overrides.load("daemon", DaemonSettings.ALL, new LinkedHashMap<>());
     PrintStream out = System.out;
-    try (AppDatabase db = AppDatabase.open(config.require(DaemonSettings.APPDB_URI),
-        config.get(DaemonSettings.APPDB_NAME), config.get(DaemonSettings.DATA_DIR), 0)) {
+    try (AppDatabase db = DaemonSettings.appDatabase(config)) {
       Clock clock = Clock.systemUTC();
       Backups backups = new Backups(db, null, clock);
       Backups.Backup b = backups.get(clusterId);
@@ -292,8 +291,7 @@ final class RestoreCommand implements Callable<Integer> {
 
   private void summary(PrintStream out, RestoreJobs.Job j) {
     Document v = j.verification();
-    BsonTimestamp ts = j.file() != null && j.file().get("restoredTs") instanceof BsonTimestamp r
-        ? r : j.snapshotTs();
+    BsonTimestamp ts = j.restoredTs();
     out.println("Restored " + j.replicaSetName() + " as of " + Instant.ofEpochSecond(
         ts.getTime()) + " (oplog " + ts.getTime() + ":" + ts.getInc() + ") in "
         + Duration.between(j.created(), j.finished()).toSeconds() + " s.");

@@ -45,8 +45,7 @@ final class SnapshotCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Config config = overrides.load("daemon", DaemonSettings.ALL, new LinkedHashMap<>());
     PrintStream out = System.out;
-    try (AppDatabase db = AppDatabase.open(config.require(DaemonSettings.APPDB_URI),
-        config.get(DaemonSettings.APPDB_NAME), config.get(DaemonSettings.DATA_DIR), 0)) {
+    try (AppDatabase db = DaemonSettings.appDatabase(config)) {
       Backups backups = new Backups(db, null, Clock.systemUTC());
       Backups.Backup b = backups.get(clusterId);
       if (b == null) {

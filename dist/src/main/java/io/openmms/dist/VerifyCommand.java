@@ -43,8 +43,7 @@ final class VerifyCommand implements Callable<Integer> {
     Config config = overrides.load("daemon", DaemonSettings.ALL, new LinkedHashMap<>());
     PrintStream out = System.out;
     List<SnapshotStores.StoreConfig> storeConfigs = DaemonSettings.blockstores(config);
-    try (AppDatabase db = AppDatabase.open(config.require(DaemonSettings.APPDB_URI),
-            config.get(DaemonSettings.APPDB_NAME), config.get(DaemonSettings.DATA_DIR), 0);
+    try (AppDatabase db = DaemonSettings.appDatabase(config);
         SnapshotStores stores = new SnapshotStores(storeConfigs,
             config.get(DaemonSettings.KEYS_DIR), new SecureRandom())) {
       Snapshots snapshots = new Snapshots(db);

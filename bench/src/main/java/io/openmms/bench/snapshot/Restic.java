@@ -45,6 +45,12 @@ final class Restic {
         false);
   }
 
+  /** Restores the latest snapshot of {@code repo} into {@code target}. */
+  static void restore(Path repo, Path target) throws IOException {
+    run(List.of(COMMAND, "-r", repo.toString(), "--no-cache", "restore", "latest", "--target",
+        target.toString()), false);
+  }
+
   /**
    * Backs up {@code source} into {@code repo} with {@code compression} (auto, max or off), on one
    * core when {@code singleThreaded}. The CPU time is restic's user and system time, from this

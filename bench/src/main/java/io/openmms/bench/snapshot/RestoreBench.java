@@ -74,14 +74,10 @@ public final class RestoreBench {
     Restic.init(repo);
     Restic.backup(repo, dump, "auto", false);
     long start = System.nanoTime();
-    Process p = new ProcessBuilder(Restic.COMMAND, "-r", repo.toString(), "restore", "latest",
-        "--target", base.resolve("restic-out").toString()).redirectErrorStream(true).start();
-    p.getInputStream().readAllBytes();
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("restic restore failed");
-    }
+    Restic.restore(repo, base.resolve("restic-out"));
     double resticSeconds = (System.nanoTime() - start) / 1e9;
-    row("restic 0.14 restore (mongodump directory)", s.logicalSizeBytes(), resticSeconds);
+    row("restic " + Restic.version().replaceAll("restic ([0-9.]+).*", "$1")
+        + " restore (mongodump directory)", s.logicalSizeBytes(), resticSeconds);
   }
 
   private static void restore(OpenmmsSnapshots openmms, Snapshots.Snapshot s, Path storeRoot,

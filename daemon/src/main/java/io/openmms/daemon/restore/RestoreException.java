@@ -3,7 +3,7 @@ package io.openmms.daemon.restore;
 /**
  * A restore cannot go on. The message is the reason shown on the restore job (statusName BROKEN),
  * so it says what failed and, where it can, what to do: "SFTP authentication as backup@db2:22
- * was refused: add the daemon's public key (GET .../restoreSshKey) to ~backup/.ssh/authorized_keys".
+ * was refused: add the daemon's restore public key ... to ~backup/.ssh/authorized_keys on db2".
  * It never holds a secret.
  */
 public class RestoreException extends Exception {

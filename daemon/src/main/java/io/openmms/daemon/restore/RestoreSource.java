@@ -64,32 +64,67 @@ final class RestoreSource {
 
   /** A snapshot restore into {@code dir}. */
   Result snapshotTo(Path dir) throws IOException, RestoreException {
+    try (DumpDirectory.Writer out = DumpDirectory.create(dir)) {
+      Map<String, Expected> expected = walk(new Sink() {
+        @Override
+        public void begin(Namespace ns, SnapshotStreamReader.CollectionHeader h)
+            throws IOException {
+          out.begin(new DumpCollection(ns.db(), ns.collection(), h.uuid(), h.options(),
+              h.indexes()));
+        }
+
+        @Override
+        public void document(RawBsonDocument d) throws IOException {
+          out.document(d);
+        }
+
+        @Override
+        public void end() throws IOException {
+          out.end();
+        }
+      });
+      return new Result(expected, snapshot.ts(), 0);
+    }
+  }
+
+  /** Where {@link #walk} puts each collection of the snapshot. */
+  private interface Sink {
+    void begin(Namespace ns, SnapshotStreamReader.CollectionHeader h) throws IOException;
+
+    void document(RawBsonDocument d) throws IOException;
+
+    void end() throws IOException;
+  }
+
+  /**
+   * Reads the snapshot into {@code sink}, checking each collection's count and SHA-256 against
+   * the manifest (see the class comment); returns the manifest's sums per namespace.
+   */
+  private Map<String, Expected> walk(Sink sink) throws IOException, RestoreException {
     progress.phase(RestoreJobs.Phase.READING_SNAPSHOT, snapshot.logicalSizeBytes());
     Map<String, Expected> expected = new LinkedHashMap<>();
-    try (SnapshotStreamReader r = open(); DumpDirectory.Writer out = DumpDirectory.create(dir)) {
+    try (SnapshotStreamReader r = open()) {
       Iterator<Snapshots.Collection> manifest = snapshot.collections().iterator();
       Optional<SnapshotStreamReader.CollectionHeader> c;
       while ((c = r.nextCollection()).isPresent()) {
         SnapshotStreamReader.CollectionHeader h = c.get();
-        Namespace ns = Namespace.parse(h.ns());
-        out.begin(new DumpCollection(ns.db(), ns.collection(), h.uuid(), h.options(),
-            h.indexes()));
+        sink.begin(Namespace.parse(h.ns()), h);
         DocumentSum sum = new DocumentSum();
         RawBsonDocument d;
         while ((d = r.nextDocument()) != null) {
-          out.document(d);
+          sink.document(d);
           sum.add(d);
-          progress.done(r.offset());
           if ((sum.count() & 255) == 0) {
+            progress.done(r.offset());
             progress.check();
           }
         }
-        out.end();
+        sink.end();
         expected.put(h.ns(), check(manifest, h.ns(), sum));
       }
       checkEnd(manifest);
     }
-    return new Result(expected, snapshot.ts(), 0);
+    return expected;
   }
 
   /**
@@ -107,39 +142,38 @@ final class RestoreSource {
     }
   }
 
+  /** Loads the snapshot into a new head, in batches as an initial sync does. */
   private void load(Head head) throws IOException, RestoreException {
-    progress.phase(RestoreJobs.Phase.READING_SNAPSHOT, snapshot.logicalSizeBytes());
     head.beginInitialSync();
-    try (SnapshotStreamReader r = open()) {
-      Iterator<Snapshots.Collection> manifest = snapshot.collections().iterator();
-      Optional<SnapshotStreamReader.CollectionHeader> c;
-      while ((c = r.nextCollection()).isPresent()) {
-        SnapshotStreamReader.CollectionHeader h = c.get();
-        Namespace ns = Namespace.parse(h.ns());
+    walk(new Sink() {
+      private Namespace ns;
+      private List<RawBsonDocument> batch = new ArrayList<>();
+      private long batchBytes;
+
+      @Override
+      public void begin(Namespace ns, SnapshotStreamReader.CollectionHeader h) {
+        this.ns = ns;
         head.createCollection(ns, h.options(), h.uuid().orElse(null), h.indexes());
-        DocumentSum sum = new DocumentSum();
-        List<RawBsonDocument> batch = new ArrayList<>();
-        long batchBytes = 0;
-        RawBsonDocument d;
-        while ((d = r.nextDocument()) != null) {
-          sum.add(d);
-          batch.add(d);
-          batchBytes += d.getByteBuffer().remaining();
-          if (batch.size() >= INSERT_BATCH || batchBytes >= INSERT_BYTES) {
-            head.insertDocuments(ns, batch);
-            batch = new ArrayList<>();
-            batchBytes = 0;
-            progress.done(r.offset());
-            progress.check();
-          }
+      }
+
+      @Override
+      public void document(RawBsonDocument d) {
+        batch.add(d);
+        batchBytes += d.getByteBuffer().remaining();
+        if (batch.size() >= INSERT_BATCH || batchBytes >= INSERT_BYTES) {
+          end();
         }
+      }
+
+      @Override
+      public void end() {
         if (!batch.isEmpty()) {
           head.insertDocuments(ns, batch);
+          batch = new ArrayList<>();
+          batchBytes = 0;
         }
-        check(manifest, h.ns(), sum);
       }
-      checkEnd(manifest);
-    }
+    });
     head.finishInitialSync(snapshot.ts());
   }
 

@@ -25,7 +25,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
-import org.bson.BsonInt32;
 import org.bson.BsonString;
 import org.bson.RawBsonDocument;
 
@@ -199,17 +198,6 @@ final class TargetLoader {
       }
     }
     return sum;
-  }
-
-  /** The index specs as the target lists them (for tests and the verification detail). */
-  static List<BsonDocument> indexes(MongoClient client, String ns) {
-    String[] t = split(ns);
-    List<BsonDocument> out = new ArrayList<>();
-    BsonDocument reply = client.getDatabase(t[0]).runCommand(new BsonDocument("listIndexes",
-        new BsonString(t[1])).append("cursor", new BsonDocument("batchSize",
-        new BsonInt32(1000))), BsonDocument.class);
-    reply.getDocument("cursor").getArray("firstBatch").forEach(v -> out.add(v.asDocument()));
-    return out;
   }
 
   private static String[] split(String ns) {

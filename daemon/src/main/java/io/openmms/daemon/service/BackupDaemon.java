@@ -183,6 +183,8 @@ public final class BackupDaemon implements AutoCloseable {
         new ServiceMetrics(), this::health, this::closeQuietly);
     LOG.info("openmms daemon {} started: heads in {}, admin port 127.0.0.1:{}", daemonId, headDir,
         admin.port());
+    LOG.info("Restore SSH public key (add it to authorized_keys on SCP restore targets): {}",
+        restores.sshPublicKey());
   }
 
   public String daemonId() {

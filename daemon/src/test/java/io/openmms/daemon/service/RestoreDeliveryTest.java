@@ -54,7 +54,7 @@ class RestoreDeliveryTest {
       throws Exception {
     Path sftpRoot = Files.createDirectories(dir.resolve("sftp"));
     Files.createDirectories(sftpRoot.resolve("restores"));
-    KeyPair daemonKey = SshKeys.loadOrCreate(dir.resolve("daemon/keys/restore_ed25519"));
+    KeyPair daemonKey = SshKeys.loadOrCreate(dir.resolve("daemon/keys/restore_key"));
     SshServer sshd = sftpServer(sftpRoot, daemonKey);
     MongoServer target = new MongoServer(new MemoryBackend());
     InetSocketAddress targetAddress = target.bind();
@@ -89,7 +89,6 @@ class RestoreDeliveryTest {
             "FINISHED");
         assertThat(job.get("verification").get("status").asText()).as(e.getKey())
             .isEqualTo("PASSED");
-        assertThat(job.get("progress").get("percent").asInt()).isEqualTo(100);
         String kind = e.getKey();
         if (kind.startsWith("HTTP")) {
           assertThat(job.get("delivery").get("statusName").asText()).isEqualTo("READY");

@@ -24,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.bson.BsonTimestamp;
 import org.bson.Document;
 
 /**
@@ -130,26 +129,21 @@ public final class RestoreJobsApi {
     out.put("pointInTime", j.pointInTime());
     if (j.pointInTime()) {
       out.put("pointInTimeUTCMillis", j.pointInTimeUtcMillis());
-      BsonTimestamp ts = j.file() != null && j.file().get("restoredTs") instanceof BsonTimestamp r
-          ? r : j.targetTs();
-      out.put("timestamp", SnapshotsApi.timestamp(ts));
-    } else {
-      out.put("timestamp", SnapshotsApi.timestamp(j.snapshotTs()));
     }
+    out.put("timestamp", SnapshotsApi.timestamp(j.restoredTs()));
     out.put("statusName", j.status().name());
     Map<String, Object> progress = new LinkedHashMap<>();
     progress.put("phase", j.phase().name());
     progress.put("bytesDone", j.bytesDone());
     progress.put("bytesTotal", j.bytesTotal());
-    progress.put("percent", j.status() == RestoreJobs.Status.FINISHED ? 100
-        : j.bytesTotal() > 0 ? Math.min(99, (int) (100 * j.bytesDone() / j.bytesTotal())) : 0);
+    progress.put("percent", j.percent());
     out.put("progress", progress);
     if (j.reason() != null) {
       out.put("reason", j.reason());
     }
     out.put("delivery", deliveryJson(j, manage));
-    out.put("verification", j.verification() == null ? Map.of("status", "PENDING")
-        : j.verification());
+    out.put("verification", j.verification() == null
+        ? Map.of("status", j.verificationStatus()) : j.verification());
     if (j.file() != null) {
       Map<String, Object> file = new LinkedHashMap<>();
       file.put("name", j.file().getString("name"));

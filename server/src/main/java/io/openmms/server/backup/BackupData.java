@@ -104,6 +104,16 @@ public final class BackupData {
     return out;
   }
 
+  /** The stored oplog batch of a sync with the lowest seq, if any (one document read). */
+  public java.util.Optional<OplogBatch> firstOplogBatch(String backupId, String syncId) {
+    Document d = batches.find(Filters.and(Filters.eq("backupId", backupId),
+            Filters.eq("syncId", syncId), Filters.eq("kind", "oplog")))
+        .projection(new Document("data", 0)).sort(new Document("seq", 1)).limit(1).first();
+    return java.util.Optional.ofNullable(d).map(x -> new OplogBatch(
+        ((Number) x.get("seq")).longValue(), x.get("firstTs", BsonTimestamp.class),
+        x.get("lastTs", BsonTimestamp.class)));
+  }
+
   /** Deletes the stored batches of a backup's other syncs (superseded by a resync). */
   public int deleteOtherSyncs(String backupId, String keepSyncId) {
     return deleteAll(Filters.and(Filters.eq("backupId", backupId),

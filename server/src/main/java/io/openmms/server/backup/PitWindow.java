@@ -15,9 +15,23 @@ import org.bson.BsonTimestamp;
  * window runs from the oldest base to the newest acknowledged oplog entry. Thread-safe.
  */
 public final class PitWindow {
-  /** The restorable range, by oplog timestamp and by wall-clock time. */
+  /**
+   * The restorable range, by oplog timestamp and by wall-clock time, with the bases it rests on
+   * (newest first).
+   */
   public record Window(BsonTimestamp earliest, BsonTimestamp latest, Instant earliestTime,
-      Instant latestTime) {}
+      Instant latestTime, List<Snapshots.Snapshot> bases) {
+
+    /** The newest base at or before {@code target}. */
+    public Optional<Snapshots.Snapshot> baseAt(BsonTimestamp target) {
+      return bases.stream().filter(s -> s.ts().compareTo(target) <= 0).findFirst();
+    }
+
+    /** The newest base whose point in time is at or before {@code time}. */
+    public Optional<Snapshots.Snapshot> baseAt(Instant time) {
+      return bases.stream().filter(s -> !s.pointInTime().isAfter(time)).findFirst();
+    }
+  }
 
   private final Backups backups;
   private final Snapshots snapshots;
@@ -30,14 +44,13 @@ public final class PitWindow {
   }
 
   /** The bases of a backup, newest first; empty when no point in time is restorable. */
-  public List<Snapshots.Snapshot> bases(Backups.Backup b) {
+  private List<Snapshots.Snapshot> bases(Backups.Backup b) {
     if (b.lastTs() == null) {
       return List.of();
     }
     boolean pruned = backups.prunedSeq(b.id()) > 0;
-    List<BackupData.OplogBatch> batches = pruned ? data.oplogBatches(b.id(), b.syncId())
-        : List.of();
-    BsonTimestamp firstStored = batches.isEmpty() ? null : batches.get(0).firstTs();
+    BsonTimestamp firstStored = pruned ? data.firstOplogBatch(b.id(), b.syncId())
+        .map(BackupData.OplogBatch::firstTs).orElse(null) : null;
     return snapshots.list(b.id()).stream()
         .filter(s -> b.syncId().equals(s.syncId()))
         .filter(s -> !pruned || firstStored != null && firstStored.compareTo(s.ts()) <= 0)
@@ -54,16 +67,6 @@ public final class PitWindow {
     BsonTimestamp latest = b.lastTs().compareTo(bases.get(0).ts()) > 0 ? b.lastTs()
         : bases.get(0).ts();
     return Optional.of(new Window(oldest.ts(), latest, oldest.pointInTime(),
-        Instant.ofEpochSecond(latest.getTime(), 999_000_000)));
-  }
-
-  /** The newest base at or before {@code target}. */
-  public Optional<Snapshots.Snapshot> baseAt(Backups.Backup b, BsonTimestamp target) {
-    return bases(b).stream().filter(s -> s.ts().compareTo(target) <= 0).findFirst();
-  }
-
-  /** The newest base whose point in time is at or before {@code time}. */
-  public Optional<Snapshots.Snapshot> baseAt(Backups.Backup b, Instant time) {
-    return bases(b).stream().filter(s -> !s.pointInTime().isAfter(time)).findFirst();
+        Instant.ofEpochSecond(latest.getTime(), 999_000_000), bases));
   }
 }

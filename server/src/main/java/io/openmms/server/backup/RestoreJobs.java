@@ -59,6 +59,31 @@ public final class RestoreJobs {
     public boolean pointInTime() {
       return targetTs != null;
     }
+
+    /**
+     * The oplog time the restored data stands at: the one the replay reached once known, else
+     * the target, else the snapshot's.
+     */
+    public BsonTimestamp restoredTs() {
+      if (file != null && file.get("restoredTs") instanceof BsonTimestamp r) {
+        return r;
+      }
+      return targetTs != null ? targetTs : snapshotTs;
+    }
+
+    /** Progress in percent: 100 once FINISHED, at most 99 before. */
+    public int percent() {
+      if (status == Status.FINISHED) {
+        return 100;
+      }
+      return bytesTotal > 0 ? (int) Math.min(99, 100 * bytesDone / bytesTotal) : 0;
+    }
+
+    /** PASSED, FAILED, or PENDING before the check ran. */
+    public String verificationStatus() {
+      return verification == null || verification.getString("status") == null ? "PENDING"
+          : verification.getString("status");
+    }
   }
 
   private final MongoCollection<Document> jobs;
@@ -93,15 +118,14 @@ public final class RestoreJobs {
     List<Job> out = new ArrayList<>();
     jobs.find(Filters.eq("clusterId", clusterId)).sort(Sorts.descending("created"))
         .batchSize(500).forEach(d -> out.add(of(d)));
-    out.sort((a, b) -> b.created().compareTo(a.created()));
     return out;
   }
 
-  /** Every IN_PROGRESS job. */
+  /** Every IN_PROGRESS job, oldest first. */
   public List<Job> running() {
     List<Job> out = new ArrayList<>();
-    jobs.find(Filters.eq("statusName", Status.IN_PROGRESS.name())).batchSize(500)
-        .forEach(d -> out.add(of(d)));
+    jobs.find(Filters.eq("statusName", Status.IN_PROGRESS.name()))
+        .sort(Sorts.ascending("created")).batchSize(500).forEach(d -> out.add(of(d)));
     return out;
   }
 
@@ -116,11 +140,11 @@ public final class RestoreJobs {
     Bson free = Filters.or(Filters.eq("owner", null),
         Filters.lt("heartbeat", Date.from(now.minus(stale))));
     for (Job candidate : running()) {
-      if (!stores.contains(candidate.store()) || candidate.killRequested() && candidate.owner()
-          == null) {
-        if (candidate.killRequested() && candidate.owner() == null) {
-          end(candidate.id(), null, Status.KILLED, "killed before it started", null);
-        }
+      if (candidate.killRequested() && candidate.owner() == null) {
+        end(candidate.id(), null, Status.KILLED, "killed before it started", null);
+        continue;
+      }
+      if (!stores.contains(candidate.store())) {
         continue;
       }
       Document d = jobs.findOneAndUpdate(Filters.and(Filters.eq("_id", candidate.id()),

@@ -92,7 +92,7 @@ public final class RestoreRequests {
       if (t.isBefore(w.earliestTime()) || t.isAfter(w.latestTime())) {
         throw outside(b, w, "pointInTimeUTCMillis " + millis.asLong() + " (" + t + ")");
       }
-      Snapshots.Snapshot base = window.baseAt(b, t).orElseThrow(() -> outside(b, w,
+      Snapshots.Snapshot base = w.baseAt(t).orElseThrow(() -> outside(b, w,
           "pointInTimeUTCMillis " + millis.asLong() + " (" + t + ")"));
       long seconds = Math.floorDiv(millis.asLong(), 1000);
       return new Target(base, new BsonTimestamp((int) seconds, -1), millis.asLong());
@@ -108,7 +108,7 @@ public final class RestoreRequests {
     if (ts.compareTo(w.earliest()) < 0 || ts.compareTo(w.latest()) > 0) {
       throw outside(b, w, "oplogTs " + oplogTs.asLong() + " oplogInc " + oplogInc.asLong());
     }
-    return new Target(window.baseAt(b, ts).orElseThrow(), ts, null);
+    return new Target(w.baseAt(ts).orElseThrow(), ts, null);
   }
 
   private static ApiException outside(Backups.Backup b, PitWindow.Window w, String what) {

@@ -54,13 +54,13 @@ public final class Snapshots {
   private final MongoCollection<Document> snapshots;
   private final MongoCollection<Document> requests;
   private final MongoCollection<Document> backups;
-  private final MongoCollection<Document> restoreJobs;
+  private final RestoreJobs restoreJobs;
 
   public Snapshots(AppDatabase db) {
     this.snapshots = db.collection(Collections.SNAPSHOTS);
     this.requests = db.collection(Collections.SNAPSHOT_REQUESTS);
     this.backups = db.collection(Collections.BACKUPS);
-    this.restoreJobs = db.collection(Collections.RESTORE_JOBS);
+    this.restoreJobs = new RestoreJobs(db, java.time.Clock.systemUTC());
   }
 
   /**
@@ -69,8 +69,7 @@ public final class Snapshots {
    */
   public Set<String> inUseByRestores() {
     Set<String> out = new TreeSet<>();
-    restoreJobs.find(Filters.eq("statusName", "IN_PROGRESS")).batchSize(500)
-        .forEach(d -> out.add(d.getString("snapshotId")));
+    restoreJobs.running().forEach(j -> out.add(j.snapshotId()));
     return out;
   }
 

@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.bson.BsonTimestamp;
@@ -206,15 +205,12 @@ final class BackupPages {
     r.put("status", j.status().name());
     r.put("statusBadge", badge(j.status().name()));
     r.put("phase", j.phase().name());
-    r.put("percent", j.status() == RestoreJobs.Status.FINISHED ? 100 : j.bytesTotal() > 0
-        ? Math.min(99, (int) (100 * j.bytesDone() / j.bytesTotal())) : 0);
+    r.put("percent", j.percent());
     Document d = j.delivery();
     r.put("method", j.method().name());
     r.put("deliveryDetail", j.method() == RestoreJobs.Method.AUTOMATED_RESTORE
         ? d.getString("target") : d.getString("format"));
-    Document v = j.verification();
-    r.put("verification", v == null || v.getString("status") == null ? "PENDING"
-        : v.getString("status"));
+    r.put("verification", j.verificationStatus());
     r.put("reason", j.status() == RestoreJobs.Status.BROKEN ? j.reason() : null);
     return r;
   }
@@ -226,8 +222,7 @@ final class BackupPages {
     if (j.pointInTimeUtcMillis() != null) {
       return "Point in time " + WHEN.format(Instant.ofEpochMilli(j.pointInTimeUtcMillis()));
     }
-    BsonTimestamp ts = j.file() != null && j.file().get("restoredTs") instanceof BsonTimestamp t
-        ? t : j.targetTs();
+    BsonTimestamp ts = j.restoredTs();
     return "Oplog " + Integer.toUnsignedString(ts.getTime()) + ":"
         + Integer.toUnsignedString(ts.getInc());
   }
@@ -255,18 +250,8 @@ final class BackupPages {
     return minutes % 60 == 0 ? minutes / 60 + " h" : minutes + " min";
   }
 
-  /** {@code 512 B}, {@code 38.2 MiB}: binary units, one decimal. */
   static String bytes(long n) {
-    if (n < 1024) {
-      return n + " B";
-    }
-    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-    double v = n;
-    int i = -1;
-    while (v >= 1024 && i < units.length - 1) {
-      v /= 1024;
-      i++;
-    }
-    return String.format(Locale.ROOT, "%.1f %s", v, units[i]);
+    return io.openmms.common.util.Sizes.binary(n);
   }
+
 }

@@ -67,7 +67,8 @@ final class SftpFailures {
         && ssh.getDisconnectCode() == SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE) {
       return new RestoreException("SFTP authentication as " + t.user() + "@" + t.address()
           + " was refused: add the daemon's restore public key ("
-          + SshKeys.fingerprint(key.getPublic()) + ", shown in the API as restoreSshKey) to ~"
+          + SshKeys.fingerprint(key.getPublic()) + "; the line in the .pub file beside"
+          + " daemon.restore.ssh.key, also in the daemon's log at start) to ~"
           + t.user() + "/.ssh/authorized_keys on " + t.host(), e);
     }
     if (timedOut(e)) {
