@@ -95,7 +95,7 @@ public final class BlockCodec {
             throw new IllegalArgumentException("block " + block.id() + ": " + content.length
                     + " bytes, more than the format's maximum " + MAX_BLOCK_BYTES);
         }
-        byte[] compressed = Zstd.compress(content, level);
+        byte[] compressed = ZstdContexts.compress(content, level);
         boolean useZstd = compressed.length < content.length;
         byte[] body = useZstd ? compressed : content;
         byte[] header = header(useZstd ? COMPRESSION_ZSTD : COMPRESSION_NONE, content.length);
@@ -168,7 +168,7 @@ public final class BlockCodec {
 
     private static byte[] decompress(BlockId id, Envelope env, byte[] body) throws CorruptBlockException {
         try {
-            return Zstd.decompress(body, env.length());
+            return ZstdContexts.decompress(body, env.length());
         } catch (RuntimeException e) {
             throw new CorruptBlockException(id, "zstd decompression failed: " + e.getMessage(), e);
         }

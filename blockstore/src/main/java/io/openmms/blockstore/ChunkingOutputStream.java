@@ -87,6 +87,25 @@ public final class ChunkingOutputStream extends OutputStream {
         }
     }
 
+    /**
+     * Counts {@code length} bytes as written without writing them: the caller stands for them
+     * with chunks it already has (an earlier stream's, for a segment that did not change). Only
+     * at a segment boundary, right after {@link #cut()}; the chunks that follow start after them.
+     */
+    public void skip(long length) throws IOException {
+        if (closed) {
+            throw new IOException("chunking stream is closed");
+        }
+        if (end > start) {
+            throw new IllegalStateException("skip is only allowed right after a cut; "
+                    + (end - start) + " bytes are not emitted yet");
+        }
+        if (length < 0) {
+            throw new IllegalArgumentException("negative length " + length);
+        }
+        offset += length;
+    }
+
     /** Emits the remaining bytes as the last chunks. Does not close the sink. */
     @Override
     public void close() throws IOException {

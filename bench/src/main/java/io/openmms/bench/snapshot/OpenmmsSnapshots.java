@@ -72,6 +72,19 @@ final class OpenmmsSnapshots implements AutoCloseable {
     return new Run(s, wall, cpu, FileTrees.size(storeDir), blocks);
   }
 
+  /**
+   * Forgets every manifest taken so far, so the next snapshot has no earlier one to reuse blocks
+   * from (a first snapshot), or only the one taken next (the parent of a workload's snapshot).
+   */
+  void forgetAll() {
+    snapshots.deleteAll("bench-backup");
+  }
+
+  /** Forgets one run's manifest (its store was removed). */
+  void forget(Run r) {
+    snapshots.delete(r.manifest().id());
+  }
+
   /** The application database the manifests are in. */
   AppDatabase db() {
     return db;

@@ -39,8 +39,11 @@ import java.util.function.ToDoubleFunction;
  *       directory. For reference, without a goal of their own: openmms with AES-256-GCM (restic
  *       always encrypts) and restic {@code --compression max}.
  *   <li><b>Incremental cost</b> of a second snapshot after each workload, each starting from
- *       the same base (the first multi-threaded store or repository is copied, the workload is
- *       applied to the head through head batches and the dump rewritten; afterwards the workload
+ *       the same base (the first multi-threaded store or repository is copied; openmms first
+ *       takes an untimed snapshot of the base into the copy, the last snapshot before the
+ *       workload as the scheduler would have taken it, so collections the workload leaves alone
+ *       reuse its blocks; the workload is applied to the head through head batches and the dump
+ *       rewritten; afterwards the workload
  *       is reverted and the stream checked to hash as the base did): (a) 1 % of the documents
  *       updated uniformly, (b) as many updates, 80 % of them to the newest 5 % of each
  *       collection, (c) append-only inserts of 1 % new events with {@code _id}s after every
@@ -227,6 +230,7 @@ public final class SnapshotBench {
   private static OpenmmsSnapshots.Run fresh(OpenmmsSnapshots openmms, RocksHead head, Path store,
       BlockCodec codec, int threads, boolean keep) throws Exception {
     FileTrees.delete(store);
+    openmms.forgetAll(); // a first snapshot: nothing earlier to reuse
     OpenmmsSnapshots.Run r = openmms.take(head, store, codec, threads);
     if (!keep) {
       FileTrees.delete(store);
@@ -313,18 +317,27 @@ public final class SnapshotBench {
       First first, Dataset data, String tag, Workload workload, String baseDigest)
       throws Exception {
     progress("workload %s", tag);
+    BlockCodec codec = BlockCodec.plain().withLevel(level);
+    // the snapshot before the workload, as the scheduler would have taken it (untimed): the
+    // base content again, with the head's content tags as they are now
+    Path parent = base.resolve("store-parent");
+    FileTrees.delete(parent);
+    FileTrees.copy(base.resolve("store-base"), parent);
+    openmms.forgetAll();
+    OpenmmsSnapshots.Run before = openmms.take(head, parent, codec, threads);
     Dataset.Change change = workload.apply();
     Dump.write(head, dump);
-    BlockCodec codec = BlockCodec.plain().withLevel(level);
     Path store = base.resolve("store-" + tag);
     progress("workload %s: openmms", tag);
     OpenmmsSnapshots.Run o = fastest(repeat, () -> {
       FileTrees.delete(store);
-      FileTrees.copy(base.resolve("store-base"), store);
+      FileTrees.copy(parent, store);
       OpenmmsSnapshots.Run r = openmms.take(head, store, codec, threads);
+      openmms.forget(r); // its store goes: the next run's earlier snapshot is the parent again
       FileTrees.delete(store);
       return r;
     }, OpenmmsSnapshots.Run::wallSeconds);
+    FileTrees.delete(parent);
     Path repo = base.resolve("repo-" + tag);
     progress("workload %s: restic", tag);
     Restic.Backup r = fastest(repeat, () -> {
@@ -341,13 +354,13 @@ public final class SnapshotBench {
     }
     report.subtitle(Report.fmt("%s %s: %,d operations on %,d documents", tag,
         change.description, change.operations, change.documents));
-    long openmmsNew = o.storeBytes() - first.multi().storeBytes();
+    long openmmsNew = o.storeBytes() - before.storeBytes();
     long resticNew = r.repoBytes() - first.resticMulti().repoBytes();
     report.stored("    new stored bytes (directory growth)", tag + " " + change.description,
         openmmsNew, resticNew);
     report.row("    newStoredBytes; new blocks of all / blobs",
         Report.fmt("%s; %,d of %,d", Report.mb(o.manifest().newStoredBytes()),
-            o.blocks() - first.multi().blocks(),
+            o.blocks() - before.blocks(),
             o.manifest().blockCount() + o.manifest().blockLists().size()),
         Report.fmt("%,d", r.dataBlobs()));
     report.throughput("    MB/s (wall)", tag + " " + change.description, timing(o),

@@ -26,8 +26,27 @@ import org.bson.io.BasicOutputBuffer;
 final class CatalogCodec {
   private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
 
-  /** A catalog entry: the head-internal collection id and the public info. */
-  record Entry(long id, CollectionInfo info) {}
+  /**
+   * A catalog entry: the head-internal collection id, the public info, and the documents'
+   * content tag: a random name drawn anew by every commit that changes them (see
+   * {@link HeadReader#contentTag}).
+   */
+  record Entry(long id, CollectionInfo info, String contentTag) {
+    Entry(long id, CollectionInfo info) {
+      this(id, info, newContentTag());
+    }
+
+    Entry withInfo(CollectionInfo newInfo) {
+      return new Entry(id, newInfo, contentTag);
+    }
+  }
+
+  /** A new content tag: 128 random bits. */
+  static String newContentTag() {
+    UUID u = UUID.randomUUID();
+    return java.util.HexFormat.of().toHexDigits(u.getMostSignificantBits())
+        + java.util.HexFormat.of().toHexDigits(u.getLeastSignificantBits());
+  }
 
   /** The meta record: format version, state, position, next collection id. */
   record Meta(HeadState state, Optional<OplogPosition> position, long nextCollectionId) {}
@@ -42,6 +61,7 @@ final class CatalogCodec {
     d.put("indexes", new BsonArray(new ArrayList<BsonValue>(info.indexes())));
     d.put("count", new BsonInt64(info.count()));
     d.put("dataSize", new BsonInt64(info.dataSize()));
+    d.put("contentTag", new BsonString(e.contentTag()));
     return bytes(d);
   }
 
@@ -52,7 +72,9 @@ final class CatalogCodec {
     List<BsonDocument> indexes = d.getArray("indexes").stream().map(BsonValue::asDocument).toList();
     return new Entry(d.getInt64("collectionId").getValue(), new CollectionInfo(Namespace.parse(ns),
         uuid, d.getDocument("options"), indexes, d.getInt64("count").getValue(),
-        d.getInt64("dataSize").getValue()));
+        d.getInt64("dataSize").getValue()),
+        // an entry written before tags existed gets a new one: nothing matches it by chance
+        d.containsKey("contentTag") ? d.getString("contentTag").getValue() : newContentTag());
   }
 
   static byte[] encodeMeta(Meta m) {

@@ -54,6 +54,12 @@ class CatalogView implements HeadReader {
   }
 
   @Override
+  public Optional<String> contentTag(Namespace ns) {
+    CatalogCodec.Entry e = catalog.get(ns.toString());
+    return Optional.ofNullable(e).map(CatalogCodec.Entry::contentTag);
+  }
+
+  @Override
   public DocumentCursor scan(Namespace ns) {
     CatalogCodec.Entry e = catalog.get(ns.toString());
     if (e == null) {

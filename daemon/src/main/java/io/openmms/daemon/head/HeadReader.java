@@ -24,6 +24,17 @@ public interface HeadReader {
   /** The documents of {@code ns} in {@code _id} key order (see docs/head-format.md); empty if none. */
   DocumentCursor scan(Namespace ns);
 
+  /**
+   * A name for the current content of {@code ns}'s documents: a random tag drawn anew, in the same
+   * commit, whenever a commit changes them, so two reads with equal tags (of this head's store,
+   * at any time, even after its files were copied or rolled back) see the same documents. Snapshots use it to reuse an earlier snapshot's blocks for a
+   * collection that did not change (docs/snapshots.md). Empty when the head does not track it or
+   * the collection does not exist.
+   */
+  default Optional<String> contentTag(Namespace ns) {
+    return Optional.empty();
+  }
+
   /** Number of documents in {@code ns}, 0 if it does not exist. */
   default long count(Namespace ns) {
     return collection(ns).map(CollectionInfo::count).orElse(0L);

@@ -197,7 +197,7 @@ final class KeyValueBatch implements HeadBatch {
       if (uuid != null) {
         info = info.withUuid(Optional.of(uuid));
       }
-      change(ns, new CatalogCodec.Entry(e.id(), info));
+      change(ns, e.withInfo(info));
       return;
     }
     List<BsonDocument> indexes = new ArrayList<>();
@@ -243,7 +243,7 @@ final class KeyValueBatch implements HeadBatch {
     }
     dropCollection(to); // the oplog logs dropTarget; a present target is stale on replay
     catalogChanges.put(from.toString(), null);
-    change(to, new CatalogCodec.Entry(e.id(), e.info().withNs(to)));
+    change(to, e.withInfo(e.info().withNs(to)));
   }
 
   @Override
@@ -253,7 +253,7 @@ final class KeyValueBatch implements HeadBatch {
     List<BsonDocument> indexes = new ArrayList<>(e.info().indexes());
     indexes.removeIf(i -> i.getString("name").getValue().equals(name));
     indexes.add(spec);
-    change(ns, new CatalogCodec.Entry(e.id(), e.info().withIndexes(indexes)));
+    change(ns, e.withInfo(e.info().withIndexes(indexes)));
   }
 
   @Override
@@ -265,7 +265,7 @@ final class KeyValueBatch implements HeadBatch {
     List<BsonDocument> indexes = new ArrayList<>(e.info().indexes());
     boolean removed = indexes.removeIf(i -> i.getString("name").getValue().equals(name));
     if (removed) {
-      change(ns, new CatalogCodec.Entry(e.id(), e.info().withIndexes(indexes)));
+      change(ns, e.withInfo(e.info().withIndexes(indexes)));
     }
     return removed;
   }
@@ -276,7 +276,7 @@ final class KeyValueBatch implements HeadBatch {
     if (e == null) {
       throw new IllegalStateException("collection " + ns + " does not exist");
     }
-    change(ns, new CatalogCodec.Entry(e.id(), e.info().withOptions(options).withIndexes(indexes)));
+    change(ns, e.withInfo(e.info().withOptions(options).withIndexes(indexes)));
   }
 
   private CatalogCodec.Entry entry(String ns) {
@@ -305,6 +305,7 @@ final class KeyValueBatch implements HeadBatch {
       return e;
     }
     CollectionInfo i = e.info();
+    // any document write, even one that leaves the counts as they were, gets a new content tag
     return new CatalogCodec.Entry(e.id(), i.withCounts(i.count() + d[0], i.dataSize() + d[1]));
   }
 

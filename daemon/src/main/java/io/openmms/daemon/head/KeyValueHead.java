@@ -89,6 +89,11 @@ public class KeyValueHead implements Head {
   }
 
   @Override
+  public Optional<String> contentTag(Namespace ns) {
+    return committed.contentTag(ns);
+  }
+
+  @Override
   public HeadSnapshot snapshot() {
     synchronized (publish) {
       CatalogView c = committed;

@@ -100,10 +100,32 @@ public final class Coordination {
 
   /** Records that writer {@code w} references block {@code id} (its {@code seq}-th reference). */
   public void reference(Writer w, long seq, BlockId id) {
-    pending.replaceOne(Filters.eq("_id", w.snapshotId() + "#" + seq), new Document("_id",
-        w.snapshotId() + "#" + seq).append("kind", "ref").append("w", w.snapshotId())
-        .append("domain", w.domain()).append("id", id.hex()),
+    String refId = w.snapshotId() + "#" + seq;
+    pending.replaceOne(Filters.eq("_id", refId), refDocument(w, refId, id),
         new com.mongodb.client.model.ReplaceOptions().upsert(true));
+  }
+
+  /**
+   * Records that writer {@code w} references blocks {@code ids}, its references
+   * {@code firstSeq}, {@code firstSeq + 1}, …: as {@link #reference} for each, in one write.
+   */
+  public void referenceAll(Writer w, long firstSeq, List<BlockId> ids) {
+    if (ids.isEmpty()) {
+      return;
+    }
+    List<com.mongodb.client.model.WriteModel<Document>> writes = new ArrayList<>(ids.size());
+    for (int i = 0; i < ids.size(); i++) {
+      String id = w.snapshotId() + "#" + (firstSeq + i);
+      writes.add(new com.mongodb.client.model.ReplaceOneModel<>(Filters.eq("_id", id),
+          refDocument(w, id, ids.get(i)), new com.mongodb.client.model.ReplaceOptions()
+              .upsert(true)));
+    }
+    pending.bulkWrite(writes, new com.mongodb.client.model.BulkWriteOptions().ordered(false));
+  }
+
+  private static Document refDocument(Writer w, String id, BlockId block) {
+    return new Document("_id", id).append("kind", "ref").append("w", w.snapshotId())
+        .append("domain", w.domain()).append("id", block.hex());
   }
 
   /** Renews a writer's heartbeat; false when a groom declared it dead and removed its record. */

@@ -13,6 +13,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import org.bson.BsonArray;
 import org.bson.BsonBinary;
 import org.bson.BsonDocument;
@@ -48,11 +49,53 @@ public final class SnapshotStream {
   private SnapshotStream() {}
 
   /**
+   * What a writer that cuts the stream into blocks tells the stream, and what it can do instead
+   * of reading a collection that did not change since an earlier snapshot.
+   */
+  public interface Blocks {
+    /** Not chunked: no block indexes, nothing reused. */
+    Blocks NONE = new Blocks() {
+      @Override
+      public long count() {
+        return -1;
+      }
+
+      @Override
+      public Optional<Snapshots.Collection> reuse(String contentTag, long count, long bytes) {
+        return Optional.empty();
+      }
+    };
+
+    /** The number of stream blocks so far; called at segment boundaries (after a cut). */
+    long count() throws IOException;
+
+    /**
+     * Called, after a cut, for a collection whose head content tag is {@code contentTag} and which
+     * holds {@code count} documents of {@code bytes} bytes. When an earlier snapshot's blocks hold
+     * exactly those documents, the writer takes them as the next blocks of this stream and
+     * answers that snapshot's entry for the collection; the documents are then not read. Empty
+     * to have them read and written.
+     */
+    Optional<Snapshots.Collection> reuse(String contentTag, long count, long bytes)
+        throws IOException;
+  }
+
+  /**
    * Writes {@code head}'s content to {@code out} and returns, per namespace, its document count,
    * the bytes of its documents, the stream offset of its collection document and the SHA-256 of
    * its documents' bytes (the manifest's per-collection checksum).
    */
   public static List<Snapshots.Collection> write(HeadReader head, OutputStream out)
+      throws IOException {
+    return write(head, out, Blocks.NONE);
+  }
+
+  /**
+   * As {@link #write(HeadReader, OutputStream)}, for a chunking {@code out} whose writer is
+   * {@code blocks}: each entry also names its documents' blocks and the head's content tag, and
+   * a collection whose documents {@code blocks} can reuse is not read.
+   */
+  public static List<Snapshots.Collection> write(HeadReader head, OutputStream out, Blocks blocks)
       throws IOException {
     Counting counting = new Counting(out);
     List<Snapshots.Collection> result = new ArrayList<>();
@@ -68,17 +111,36 @@ public final class SnapshotStream {
       counting.cut();
       counting.write(bytes(collectionDocument(info)));
       counting.cut();
-      CollectionSum sum = new CollectionSum();
-      try (DocumentCursor docs = head.scan(ns)) {
-        while (docs.hasNext()) {
-          sum.add(docs.next(), counting);
+      long firstBlock = blocks.count();
+      String tag = head.contentTag(ns).orElse(null);
+      Optional<Snapshots.Collection> reused = tag == null ? Optional.empty()
+          : blocks.reuse(tag, info.count(), info.dataSize());
+      Snapshots.Collection entry;
+      if (reused.isPresent()) {
+        Snapshots.Collection earlier = reused.get();
+        counting.skip(earlier.bytes());
+        entry = new Snapshots.Collection(ns.toString(), earlier.count(), earlier.bytes(), offset,
+            earlier.sha256());
+      } else {
+        CollectionSum sum = new CollectionSum();
+        try (DocumentCursor docs = head.scan(ns)) {
+          while (docs.hasNext()) {
+            sum.add(docs.next(), counting);
+          }
         }
+        if (sum.count != info.count()) {
+          throw new IllegalStateException("the head's count of " + ns + " is " + info.count()
+              + " but its scan gave " + sum.count + " documents; the head is inconsistent");
+        }
+        entry = sum.toCollection(ns.toString(), offset);
       }
-      if (sum.count != info.count()) {
-        throw new IllegalStateException("the head's count of " + ns + " is " + info.count()
-            + " but its scan gave " + sum.count + " documents; the head is inconsistent");
+      counting.cut();
+      long lastBlock = blocks.count();
+      if (firstBlock >= 0 && tag != null) {
+        entry = new Snapshots.Collection(entry.ns(), entry.count(), entry.bytes(), entry.offset(),
+            entry.sha256(), tag, firstBlock, lastBlock - firstBlock);
       }
-      result.add(sum.toCollection(ns.toString(), offset));
+      result.add(entry);
     }
     counting.cut();
     counting.write(bytes(new BsonDocument(TYPE, new BsonString(END))
@@ -167,6 +229,15 @@ public final class SnapshotStream {
     void write(byte[] b, int off, int len) throws IOException {
       out.write(b, off, len);
       count += len;
+    }
+
+    /** Counts {@code n} bytes its writer stands for with blocks it reuses (after a cut). */
+    void skip(long n) throws IOException {
+      if (!(out instanceof io.openmms.blockstore.ChunkingOutputStream c)) {
+        throw new IllegalStateException("blocks can only be reused in a chunked stream");
+      }
+      c.skip(n);
+      count += n;
     }
 
     /** A chunk boundary here when the stream is being chunked (see the class comment). */

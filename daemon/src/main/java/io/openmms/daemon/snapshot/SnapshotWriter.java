@@ -115,8 +115,9 @@ public final class SnapshotWriter {
     Coordination.Writer writer = coordination.beginWriter(plan.snapshotId(), plan.backupId(),
         domain, estimate);
     boolean published = false;
+    Earlier earlier = new Earlier(snapshots, plan);
     try {
-      Written w = writeBlocks(view, writer);
+      Written w = writeBlocks(view, writer, earlier);
       check(Step.BLOCK_LISTS);
       long seq = w.refs.size();
       List<String> listIds = new ArrayList<>();
@@ -154,8 +155,9 @@ public final class SnapshotWriter {
       published = true;
       check(Step.CLEANUP);
       coordination.endWriter(writer);
-      LOG.info("Snapshot {} of backup {} at {}: {} in {} blocks, {} new stored bytes, {} ms",
-          s.id(), s.backupId(), s.ts(), s.logicalSizeBytes(), s.blockCount(),
+      LOG.info("Snapshot {} of backup {} at {}: {} in {} blocks ({} of unchanged collections"
+          + " reused from snapshot {}), {} new stored bytes, {} ms", s.id(), s.backupId(), s.ts(),
+          s.logicalSizeBytes(), s.blockCount(), earlier.reusedBytes(), earlier.snapshotId(),
           s.newStoredBytes(), s.took().toMillis());
       return s;
     } catch (IOException | RuntimeException | InterruptedException e) {
@@ -179,7 +181,7 @@ public final class SnapshotWriter {
     long logical;
   }
 
-  private Written writeBlocks(HeadReader view, Coordination.Writer writer)
+  private Written writeBlocks(HeadReader view, Coordination.Writer writer, Earlier earlier)
       throws IOException, InterruptedException {
     Written w = new Written();
     ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
@@ -220,8 +222,40 @@ public final class SnapshotWriter {
         }
       }
     });
+    SnapshotStream.Blocks blocks = new SnapshotStream.Blocks() {
+      @Override
+      public long count() {
+        return seq[0];
+      }
+
+      @Override
+      public java.util.Optional<Snapshots.Collection> reuse(String contentTag, long count,
+          long bytes) throws IOException {
+        java.util.Optional<Earlier.Part> part = earlier.find(contentTag, count, bytes);
+        if (part.isEmpty()) {
+          return java.util.Optional.empty();
+        }
+        List<BlockList.Ref> refs = part.get().refs();
+        // as for any block found stored: referenced first, then checked (docs/snapshots.md)
+        coordination.referenceAll(writer, seq[0], refs.stream().map(BlockList.Ref::id).toList());
+        for (BlockList.Ref r : refs) {
+          if (!store.exists(r.id())) {
+            LOG.info("Snapshot {}: block {} of {} (from snapshot {}) is no longer stored; its"
+                + " documents are read again", writer.snapshotId(), r.id().hex(),
+                part.get().collection().ns(), earlier.snapshotId());
+            return java.util.Optional.empty();
+          }
+        }
+        for (BlockList.Ref r : refs) {
+          futures.add(java.util.concurrent.CompletableFuture.completedFuture(new Stored(r, 0)));
+          seq[0]++;
+        }
+        earlier.reused(bytes);
+        return java.util.Optional.of(part.get().collection());
+      }
+    };
     try {
-      w.collections = SnapshotStream.write(view, out);
+      w.collections = SnapshotStream.write(view, out, blocks);
       out.close();
       w.logical = out.count();
       for (Future<Stored> f : futures) {
@@ -255,6 +289,78 @@ public final class SnapshotWriter {
   }
 
   private record Stored(BlockList.Ref ref, long bytes) {}
+
+  /**
+   * The latest earlier snapshot of the same backup in the same store, read when a collection
+   * first asks for it: its collections by content tag, with their documents' blocks.
+   */
+  private final class Earlier {
+    record Part(Snapshots.Collection collection, List<BlockList.Ref> refs) {}
+
+    private final Snapshots snapshots;
+    private final Plan plan;
+    private java.util.Map<String, Part> byTag;
+    private String snapshotId;
+    private long reusedBytes;
+
+    Earlier(Snapshots snapshots, Plan plan) {
+      this.snapshots = snapshots;
+      this.plan = plan;
+    }
+
+    String snapshotId() {
+      return snapshotId;
+    }
+
+    void reused(long bytes) {
+      reusedBytes += bytes;
+    }
+
+    long reusedBytes() {
+      return reusedBytes;
+    }
+
+    java.util.Optional<Part> find(String tag, long count, long bytes) {
+      if (byTag == null) {
+        byTag = load();
+      }
+      Part p = byTag.get(tag);
+      if (p == null || p.collection().count() != count || p.collection().bytes() != bytes) {
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(p);
+    }
+
+    private java.util.Map<String, Part> load() {
+      java.util.Map<String, Part> parts = new java.util.HashMap<>();
+      Snapshots.Snapshot last = snapshots.list(plan.backupId()).stream()
+          .filter(s -> s.store().equals(plan.store()) && !s.id().equals(plan.snapshotId()))
+          .max(java.util.Comparator.comparing(Snapshots.Snapshot::taken)).orElse(null);
+      if (last == null || last.collections().stream().noneMatch(Snapshots.Collection::reusable)) {
+        return parts;
+      }
+      List<BlockList.Ref> refs = new ArrayList<>();
+      try {
+        for (String list : last.blockLists()) {
+          BlockId id = BlockId.parse(list);
+          refs.addAll(BlockList.decode(store.get(id, last.id()), "block list " + list + " of snapshot "
+              + last.id()));
+        }
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("Snapshot {}: the block lists of the previous snapshot {} cannot be read ({});"
+            + " every collection is read", plan.snapshotId(), last.id(), e.getMessage());
+        return parts;
+      }
+      for (Snapshots.Collection c : last.collections()) {
+        if (c.reusable() && c.firstBlock() + c.blocks() <= refs.size()) {
+          parts.put(c.contentTag(), new Part(c, List.copyOf(refs.subList(
+              (int) c.firstBlock(), (int) (c.firstBlock() + c.blocks())))));
+        }
+      }
+      snapshotId = last.id();
+      return parts;
+    }
+  }
 
   private Stored store(Coordination.Writer writer, long seq, Chunk chunk) throws IOException {
     Block b = Block.of(chunk.data());

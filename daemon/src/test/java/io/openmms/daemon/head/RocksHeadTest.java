@@ -56,6 +56,57 @@ class RocksHeadTest {
   }
 
   @Test
+  void theContentTagChangesWithEveryDocumentWriteAndWithNothingElse() {
+    Namespace other = Namespace.parse("app.other");
+    String loaded;
+    String otherTag;
+    try (RocksHead head = RocksHead.open(dir)) {
+      head.beginInitialSync();
+      head.insertDocuments(NS, List.of(raw("{_id: 1, a: 'a'}"), raw("{_id: 2, a: 'b'}")));
+      head.insertDocuments(other, List.of(raw("{_id: 1}")));
+      head.finishInitialSync(new BsonTimestamp(1, 1));
+      loaded = head.contentTag(NS).orElseThrow();
+      otherTag = head.contentTag(other).orElseThrow();
+      assertThat(otherTag).isNotEqualTo(loaded);
+
+      String before = loaded;
+      String indexed = commit(head, b -> b.createIndex(NS,
+          BsonDocument.parse("{v: 2, key: {a: 1}, name: 'a_1'}")), NS);
+      assertThat(indexed).as("an index leaves the documents as they were").isEqualTo(before);
+      String sameSize = commit(head, b -> b.put(NS, raw("{_id: 1, a: 'z'}")), NS);
+      assertThat(sameSize).as("an update that keeps count and size").isNotEqualTo(before);
+      String deleted = commit(head, b -> b.delete(NS, new BsonInt32(2)), NS);
+      assertThat(deleted).isNotEqualTo(sameSize);
+      assertThat(commit(head, b -> b.delete(NS, new BsonInt32(99)), NS))
+          .as("deleting a document that is not there changes nothing").isEqualTo(deleted);
+      assertThat(head.contentTag(other)).as("another collection's writes").contains(otherTag);
+      loaded = deleted;
+    }
+    try (RocksHead head = RocksHead.open(dir)) {
+      assertThat(head.contentTag(NS)).as("kept across a restart").contains(loaded);
+      Namespace renamed = Namespace.parse("app.renamed");
+      assertThat(commit(head, b -> b.renameCollection(NS, renamed, false), renamed))
+          .as("a rename moves the same documents").isEqualTo(loaded);
+      commit(head, b -> b.dropCollection(renamed), other);
+      assertThat(head.contentTag(renamed)).isEmpty();
+      assertThat(commit(head, b -> b.put(renamed, raw("{_id: 1, a: 'z'}")), renamed))
+          .as("a re-created collection").isNotEqualTo(loaded);
+    }
+  }
+
+  private int position = 10;
+
+  /** Commits one change and answers {@code ns}'s content tag after it. */
+  private String commit(RocksHead head, java.util.function.Consumer<HeadBatch> change,
+      Namespace ns) {
+    try (HeadBatch b = head.newBatch()) {
+      change.accept(b);
+      b.commit(OplogPosition.of(new BsonTimestamp(position++, 1)));
+    }
+    return head.contentTag(ns).orElse(null);
+  }
+
+  @Test
   void beginInitialSyncAgainRemovesEverything() {
     try (RocksHead head = RocksHead.open(dir)) {
       head.beginInitialSync();

@@ -83,6 +83,131 @@ class SnapshotTest {
     }
   }
 
+  @Test
+  void collectionsThatDidNotChangeReuseTheLastSnapshotsBlocksWithoutBeingRead() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(20_000)) {
+      Snapshots.Snapshot first = site.snapshot();
+      site.update(12_345, 1); // shop.orders only
+      List<String> read = new ArrayList<>();
+      Snapshots.Snapshot second;
+      try (HeadSnapshot view = site.head.snapshot()) {
+        second = site.service.take(site.backup, recordingScans(view, read), false);
+      }
+      assertThat(read).as("only the changed collection is read").containsExactly("shop.orders");
+      List<BlockList.Ref> firstRefs = SnapshotInput.blocks(site.store(), first);
+      List<BlockList.Ref> secondRefs = SnapshotInput.blocks(site.store(), second);
+      for (String ns : List.of("logs.events", "shop.users")) {
+        Snapshots.Collection a = collection(first, ns);
+        Snapshots.Collection b = collection(second, ns);
+        assertThat(b.contentTag()).isEqualTo(a.contentTag());
+        assertThat(blocksOf(secondRefs, b)).as(ns).isNotEmpty()
+            .isEqualTo(blocksOf(firstRefs, a));
+        assertThat(List.of(b.count(), b.bytes(), b.sha256()))
+            .isEqualTo(List.of(a.count(), a.bytes(), a.sha256()));
+      }
+      assertThat(collection(second, "shop.orders").contentTag())
+          .isNotEqualTo(collection(first, "shop.orders").contentTag());
+      assertThat(second.logicalSizeBytes()).isEqualTo(stream(site).length);
+      assertThat(second.newStoredBytes()).isLessThan(first.newStoredBytes() / 8);
+      assertSnapshotHoldsTheHead(site, second);
+      assertThat(site.verify(second).problems()).isEmpty();
+    }
+  }
+
+  @Test
+  void aReusableBlockThatIsNoLongerStoredIsWrittenAgainFromTheDocuments() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(20_000)) {
+      Snapshots.Snapshot first = site.snapshot();
+      List<BlockList.Ref> users = blocksOf(SnapshotInput.blocks(site.store(), first),
+          collection(first, "shop.users"));
+      BlockId lost = users.get(users.size() / 2).id();
+      site.store().delete(lost);
+      site.update(12_345, 1);
+      List<String> read = new ArrayList<>();
+      Snapshots.Snapshot second;
+      try (HeadSnapshot view = site.head.snapshot()) {
+        second = site.service.take(site.backup, recordingScans(view, read), false);
+      }
+      assertThat(read).containsExactly("shop.orders", "shop.users");
+      assertThat(site.store().exists(lost)).as("stored again").isTrue();
+      assertThat(blocksOf(SnapshotInput.blocks(site.store(), second),
+          collection(second, "shop.users"))).isEqualTo(users);
+      assertSnapshotHoldsTheHead(site, second);
+      assertThat(site.verify(second).problems()).isEmpty();
+    }
+  }
+
+  private static Snapshots.Collection collection(Snapshots.Snapshot s, String ns) {
+    return s.collections().stream().filter(c -> c.ns().equals(ns)).findFirst().orElseThrow();
+  }
+
+  private static List<BlockList.Ref> blocksOf(List<BlockList.Ref> refs, Snapshots.Collection c) {
+    return refs.subList((int) c.firstBlock(), (int) (c.firstBlock() + c.blocks()));
+  }
+
+  /** Every collection of {@code s} reads back as the head's documents, in order. */
+  private static void assertSnapshotHoldsTheHead(SnapshotSite site, Snapshots.Snapshot s)
+      throws Exception {
+    try (SnapshotStreamReader r = new SnapshotStreamReader(SnapshotInput.open(site.store(), s,
+        2))) {
+      Optional<SnapshotStreamReader.CollectionHeader> c;
+      int collections = 0;
+      while ((c = r.nextCollection()).isPresent()) {
+        collections++;
+        List<RawBsonDocument> docs = new ArrayList<>();
+        RawBsonDocument d;
+        while ((d = r.nextDocument()) != null) {
+          docs.add(d);
+        }
+        assertThat(docs).as(c.get().ns())
+            .isEqualTo(site.head.scan(Namespace.parse(c.get().ns())).toList());
+      }
+      assertThat(collections).isEqualTo(3);
+    }
+  }
+
+  /** {@code view}, noting each namespace whose documents are scanned. */
+  private static io.openmms.daemon.head.HeadReader recordingScans(
+      io.openmms.daemon.head.HeadReader view, List<String> scanned) {
+    return new io.openmms.daemon.head.HeadReader() {
+      @Override
+      public Optional<io.openmms.daemon.head.OplogPosition> position() {
+        return view.position();
+      }
+
+      @Override
+      public io.openmms.daemon.head.HeadState state() {
+        return view.state();
+      }
+
+      @Override
+      public List<Namespace> namespaces() {
+        return view.namespaces();
+      }
+
+      @Override
+      public Optional<CollectionInfo> collection(Namespace ns) {
+        return view.collection(ns);
+      }
+
+      @Override
+      public Optional<RawBsonDocument> get(Namespace ns, org.bson.BsonValue id) {
+        return view.get(ns, id);
+      }
+
+      @Override
+      public io.openmms.daemon.head.DocumentCursor scan(Namespace ns) {
+        scanned.add(ns.toString());
+        return view.scan(ns);
+      }
+
+      @Override
+      public Optional<String> contentTag(Namespace ns) {
+        return view.contentTag(ns);
+      }
+    };
+  }
+
   @ParameterizedTest
   @EnumSource(SnapshotWriter.Step.class)
   void aCrashAtAnyStepLeavesNoPartialSnapshotAndTheGroomReclaimsItsBlocks(

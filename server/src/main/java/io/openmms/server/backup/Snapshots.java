@@ -29,9 +29,30 @@ public final class Snapshots {
 
   /**
    * One collection of a snapshot: its document count, the bytes of its documents, the stream
-   * offset of its collection document and the SHA-256 (hex) of its documents' bytes.
+   * offset of its collection document and the SHA-256 (hex) of its documents' bytes. When the
+   * snapshot was chunked and its head tracks content, also the head's content tag of the
+   * documents, and which stream blocks hold them: {@code blocks} blocks from the
+   * {@code firstBlock}-th (null and -1 otherwise). A later snapshot whose head has the same tag
+   * reuses those blocks without reading the documents (docs/snapshots.md).
    */
-  public record Collection(String ns, long count, long bytes, long offset, String sha256) {}
+  public record Collection(String ns, long count, long bytes, long offset, String sha256,
+      String contentTag, long firstBlock, long blocks) {
+    /** A collection without a content tag or block range. */
+    public Collection(String ns, long count, long bytes, long offset, String sha256) {
+      this(ns, count, bytes, offset, sha256, null, -1, -1);
+    }
+
+    /** Whether {@code o} sums up the same documents at the same place of the stream. */
+    public boolean sameContent(Collection o) {
+      return ns.equals(o.ns) && count == o.count && bytes == o.bytes && offset == o.offset
+          && sha256.equals(o.sha256);
+    }
+
+    /** Whether a later snapshot may reuse this collection's blocks. */
+    public boolean reusable() {
+      return contentTag != null && firstBlock >= 0 && blocks >= 0;
+    }
+  }
 
   /**
    * A complete snapshot. {@code ts} is the oplog timestamp the snapshot stands at, {@code taken}
@@ -193,8 +214,13 @@ public final class Snapshots {
   static Document toDocument(Snapshot s) {
     List<Document> colls = new ArrayList<>();
     for (Collection c : s.collections()) {
-      colls.add(new Document("ns", c.ns()).append("count", c.count()).append("bytes", c.bytes())
-          .append("offset", c.offset()).append("sha256", c.sha256()));
+      Document cd = new Document("ns", c.ns()).append("count", c.count())
+          .append("bytes", c.bytes()).append("offset", c.offset()).append("sha256", c.sha256());
+      if (c.reusable()) {
+        cd.append("contentTag", c.contentTag()).append("firstBlock", c.firstBlock())
+            .append("blocks", c.blocks());
+      }
+      colls.add(cd);
     }
     return new Document("_id", s.id()).append("format", MANIFEST_VERSION)
         .append("backupId", s.backupId()).append("groupId", s.groupId()).append("store", s.store())
@@ -215,8 +241,10 @@ public final class Snapshots {
     }
     List<Collection> colls = new ArrayList<>();
     for (Document c : d.getList("collections", Document.class)) {
+      boolean tagged = c.containsKey("contentTag");
       colls.add(new Collection(c.getString("ns"), num(c, "count"), num(c, "bytes"),
-          num(c, "offset"), c.getString("sha256")));
+          num(c, "offset"), c.getString("sha256"), c.getString("contentTag"),
+          tagged ? num(c, "firstBlock") : -1, tagged ? num(c, "blocks") : -1));
     }
     return new Snapshot(d.getString("_id"), d.getString("backupId"), d.getString("groupId"),
         d.getString("store"), d.get("ts", BsonTimestamp.class),
