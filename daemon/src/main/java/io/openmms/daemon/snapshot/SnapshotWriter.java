@@ -189,76 +189,14 @@ public final class SnapshotWriter {
       t.setDaemon(true);
       return t;
     }) : null;
-    Semaphore inFlight = new Semaphore(threads * 2);
-    List<Future<Stored>> futures = new ArrayList<>();
-    long[] seq = {0};
-    Instant[] lastBeat = {clock.instant()};
-    ChunkingOutputStream out = chunker.outputStream(chunk -> {
-      if (seq[0] >= CRASH_AFTER_CHUNKS) {
-        check(Step.BLOCKS); // a crash with some of the stream's blocks stored
-      }
-      if (stopRequested.getAsBoolean()) {
-        throw new IOException("the snapshot was stopped: the daemon is shutting down");
-      }
-      long s = seq[0]++;
-      if (pool == null) {
-        futures.add(java.util.concurrent.CompletableFuture.completedFuture(
-            store(writer, s, chunk)));
-      } else {
-        acquire(inFlight);
-        futures.add(pool.submit(() -> {
-          try {
-            return store(writer, s, chunk);
-          } finally {
-            inFlight.release();
-          }
-        }));
-      }
-      progress.accept(chunk.offset() + chunk.length());
-      if (clock.instant().isAfter(lastBeat[0].plus(HEARTBEAT))) {
-        lastBeat[0] = clock.instant();
-        if (!coordination.heartbeat(writer, chunk.offset() + chunk.length())) {
-          throw new IOException("the snapshot was declared dead by a groom; abandoned");
-        }
-      }
-    });
-    SnapshotStream.Blocks blocks = new SnapshotStream.Blocks() {
-      @Override
-      public long count() {
-        return seq[0];
-      }
-
-      @Override
-      public java.util.Optional<Snapshots.Collection> reuse(String contentTag, long count,
-          long bytes) throws IOException {
-        java.util.Optional<Earlier.Part> part = earlier.find(contentTag, count, bytes);
-        if (part.isEmpty()) {
-          return java.util.Optional.empty();
-        }
-        List<BlockList.Ref> refs = part.get().refs();
-        // as for any block found stored: referenced first, then checked (docs/snapshots.md)
-        coordination.referenceAll(writer, seq[0], refs.stream().map(BlockList.Ref::id).toList());
-        for (BlockList.Ref r : refs) {
-          if (!store.exists(r.id())) {
-            LOG.info("Snapshot {}: block {} of {} (from snapshot {}) is no longer stored; its"
-                + " documents are read again", writer.snapshotId(), r.id().hex(),
-                part.get().collection().ns(), earlier.snapshotId());
-            return java.util.Optional.empty();
-          }
-        }
-        for (BlockList.Ref r : refs) {
-          futures.add(java.util.concurrent.CompletableFuture.completedFuture(new Stored(r, 0)));
-          seq[0]++;
-        }
-        earlier.reused(bytes);
-        return java.util.Optional.of(part.get().collection());
-      }
-    };
+    Blocks blocks = new Blocks(writer, earlier, pool);
+    ChunkingOutputStream out = chunker.outputStream(blocks::accept);
     try {
       w.collections = SnapshotStream.write(view, out, blocks);
       out.close();
+      blocks.flush();
       w.logical = out.count();
-      for (Future<Stored> f : futures) {
+      for (Future<Stored> f : blocks.futures) {
         Stored s = f.get();
         w.refs.add(s.ref);
         w.stored.addAndGet(s.bytes);
@@ -279,12 +217,126 @@ public final class SnapshotWriter {
     } finally {
       if (pool != null) {
         // never interrupt a worker: an interrupted file write closes the store's channel
-        futures.forEach(f -> f.cancel(false));
+        blocks.futures.forEach(f -> f.cancel(false));
         pool.shutdown();
         if (!pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES)) {
           LOG.warn("Snapshot workers did not finish within 5 minutes");
         }
       }
+    }
+  }
+
+  /**
+   * The stream's blocks as the chunker cuts them: hashed on the calling thread in groups of
+   * {@link #GROUP}, each group's references recorded in one write, then each block stored
+   * unless present (on the workers when there are any), its result kept in stream order.
+   */
+  private final class Blocks implements SnapshotStream.Blocks {
+    /** Chunks hashed and referenced together: one coordination write per group. */
+    static final int GROUP = 8;
+
+    final List<Future<Stored>> futures = new ArrayList<>();
+    private final Coordination.Writer writer;
+    private final Earlier earlier;
+    private final ExecutorService pool;
+    private final Semaphore inFlight;
+    private final List<Chunk> group = new ArrayList<>(GROUP);
+    private long chunks;
+    private Instant lastBeat = clock.instant();
+
+    Blocks(Coordination.Writer writer, Earlier earlier, ExecutorService pool) {
+      this.writer = writer;
+      this.earlier = earlier;
+      this.pool = pool;
+      this.inFlight = new Semaphore(GROUP + threads * 2);
+    }
+
+    /** The chunker's sink. */
+    void accept(Chunk chunk) throws IOException {
+      if (chunks++ >= CRASH_AFTER_CHUNKS && !futures.isEmpty()) {
+        check(Step.BLOCKS); // a crash with some of the stream's blocks handed out
+      }
+      if (stopRequested.getAsBoolean()) {
+        throw new IOException("the snapshot was stopped: the daemon is shutting down");
+      }
+      group.add(chunk);
+      if (group.size() == GROUP) {
+        flush();
+      }
+      long at = chunk.offset() + chunk.length();
+      progress.accept(at);
+      if (clock.instant().isAfter(lastBeat.plus(HEARTBEAT))) {
+        lastBeat = clock.instant();
+        if (!coordination.heartbeat(writer, at)) {
+          throw new IOException("the snapshot was declared dead by a groom; abandoned");
+        }
+      }
+    }
+
+    /** Hashes and references the chunks of the group, then has them stored. */
+    void flush() throws IOException {
+      if (group.isEmpty()) {
+        return;
+      }
+      List<Block> hashed = new ArrayList<>(group.size());
+      for (Chunk c : group) {
+        hashed.add(Block.of(c.data()));
+      }
+      group.clear();
+      // referenced before it is checked for or stored (docs/snapshot-format.md, "Atomicity")
+      coordination.referenceAll(writer, futures.size(), hashed.stream().map(Block::id).toList());
+      for (Block b : hashed) {
+        if (pool == null) {
+          futures.add(java.util.concurrent.CompletableFuture.completedFuture(put(b)));
+        } else {
+          acquire(inFlight);
+          futures.add(pool.submit(() -> {
+            try {
+              return put(b);
+            } finally {
+              inFlight.release();
+            }
+          }));
+        }
+      }
+    }
+
+    private Stored put(Block b) throws IOException {
+      long n = store.put(b);
+      return new Stored(new BlockList.Ref(b.id(), b.content().length), n);
+    }
+
+    @Override
+    public long count() throws IOException {
+      flush();
+      return futures.size();
+    }
+
+    @Override
+    public java.util.Optional<Snapshots.Collection> reuse(String contentTag, long count,
+        long bytes) throws IOException {
+      java.util.Optional<Earlier.Part> part = earlier.find(contentTag, count, bytes);
+      if (part.isEmpty()) {
+        return java.util.Optional.empty();
+      }
+      flush();
+      List<BlockList.Ref> refs = part.get().refs();
+      // as for any block found stored: referenced first, then checked
+      coordination.referenceAll(writer, futures.size(),
+          refs.stream().map(BlockList.Ref::id).toList());
+      for (BlockList.Ref r : refs) {
+        if (!store.exists(r.id())) {
+          LOG.info("Snapshot {}: block {} of {} (from snapshot {}) is no longer stored; its"
+              + " documents are read again", writer.snapshotId(), r.id().hex(),
+              part.get().collection().ns(), earlier.snapshotId());
+          return java.util.Optional.empty();
+        }
+      }
+      for (BlockList.Ref r : refs) {
+        futures.add(java.util.concurrent.CompletableFuture.completedFuture(new Stored(r, 0)));
+      }
+      earlier.reused(bytes);
+      return java.util.Optional.of(part.get().collection());
     }
   }
 
@@ -360,13 +412,6 @@ public final class SnapshotWriter {
       snapshotId = last.id();
       return parts;
     }
-  }
-
-  private Stored store(Coordination.Writer writer, long seq, Chunk chunk) throws IOException {
-    Block b = Block.of(chunk.data());
-    coordination.reference(writer, seq, b.id());
-    long n = store.put(b);
-    return new Stored(new BlockList.Ref(b.id(), chunk.length()), n);
   }
 
   private static void acquire(Semaphore s) throws InterruptedIOException {
