@@ -167,7 +167,7 @@ public final class OpenmmsServer implements AutoCloseable {
         new KeysApi(groups, users, agentKeys, apiKeys, audit)::register,
         backupConfigApi::register,
         new SnapshotsApi(groups, backups, snapshots, clock)::register,
-        new RestoreJobsApi(groups, backups, snapshots, pitWindow, restoreJobs, daemons,
+        new RestoreJobsApi(groups, backups, snapshots, pitWindow, restoreJobs, daemons, hosts,
             secrets, clock, this::backupUrl)::register,
         new RestoreSshKeysApi(groups, daemons)::register,
         new AgentRoutes(agentKeys, ingest, config.get(ServerSettings.MAX_COMPRESSED_PAYLOAD),
