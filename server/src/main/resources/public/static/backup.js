@@ -9,7 +9,8 @@
  *   request as JSON to data-api with the session cookie and the page's CSRF token in
  *   X-CSRF-Token (data-csrf), as the API requires of a session-authenticated write. On 201 it
  *   goes to data-done, where the new job shows; on an error it shows the API's detail and returns
- *   to the step the error is about, keeping everything the user entered.
+ *   to the step the error is about, keeping everything the user entered. The SSH push step shows
+ *   the daemons' public keys (rendered by the server); [data-copy] copies them.
  */
 (function () {
   'use strict';
@@ -369,10 +370,36 @@
         });
     }
 
+    /**
+     * Copies the daemon's public key lines (the SSH push step) to the clipboard; where the page
+     * may not write it (plain HTTP other than localhost), selects them for Ctrl+C instead.
+     */
+    function copyKeys(button) {
+      var block = $(button.dataset.copy);
+      var status = $('copy-ssh-keys-status');
+      function select() {
+        var range = document.createRange();
+        range.selectNodeContents(block);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        status.textContent = 'Selected: press Ctrl+C (⌘C on a Mac) to copy.';
+      }
+      if (!navigator.clipboard || !window.isSecureContext) {
+        select();
+        return;
+      }
+      navigator.clipboard.writeText(block.textContent.trim() + '\n').then(function () {
+        status.textContent = 'Copied.';
+      }, select);
+    }
+
     form.addEventListener('change', showChoices);
     form.addEventListener('click', function (e) {
       var b = e.target.closest('button[data-go]');
       if (b) go(Number(b.dataset.go));
+      var c = e.target.closest('button[data-copy]');
+      if (c) copyKeys(c);
     });
     // Enter in a field moves on a step; on the last step it starts the restore
     form.addEventListener('submit', function (e) {

@@ -13,7 +13,9 @@ import io.openmms.server.backup.RestoreFiles;
 import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.backup.RestoreRequests;
 import io.openmms.server.backup.Snapshots;
+import io.openmms.server.backup.SourceVersions;
 import io.openmms.server.http.ApiException;
+import io.openmms.server.monitoring.HostRecords;
 import io.openmms.server.store.AppDatabase;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -133,7 +135,8 @@ final class RestoreCommand implements Callable<Integer> {
       Snapshots snapshots = new Snapshots(db);
       RestoreJobs jobs = new RestoreJobs(db, clock);
       RestoreRequests requests = new RestoreRequests(snapshots, new PitWindow(backups, snapshots,
-          new BackupData(db)), jobs, new Daemons(db, clock), new Secrets(new SecureRandom()));
+          new BackupData(db)), jobs, new Daemons(db, clock),
+          new SourceVersions(new HostRecords(db)), new Secrets(new SecureRandom()));
       RestoreJobs.Job job;
       try {
         job = requests.create(b, body(snapshots, b));

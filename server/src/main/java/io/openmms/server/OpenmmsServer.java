@@ -18,6 +18,7 @@ import io.openmms.server.backup.RestoreExpiry;
 import io.openmms.server.backup.RestoreFiles;
 import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.api.RestoreJobsApi;
+import io.openmms.server.api.RestoreSshKeysApi;
 import io.openmms.server.backup.Backups;
 import io.openmms.server.api.PrometheusRoutes;
 import io.openmms.server.api.PublicApi;
@@ -154,7 +155,8 @@ public final class OpenmmsServer implements AutoCloseable {
     restoreJobs = new RestoreJobs(db, clock);
     restoreFiles = new RestoreFiles(db);
     PitWindow pitWindow = new PitWindow(backups, snapshots, new BackupData(db));
-    web.withBackupPages(backups, snapshots, pitWindow, restoreJobs, db);
+    Daemons daemons = new Daemons(db, clock);
+    web.withBackupPages(backups, snapshots, pitWindow, restoreJobs, daemons, db);
     BackupConfigApi backupConfigApi = new BackupConfigApi(groups, hosts, backups, db);
     backupConfigApi.onScheduleChanged(clusterId -> snapshots.recomputeExpiry(
         snapshots.backupsOf(clusterId), backups.schedule(clusterId)));
@@ -165,8 +167,9 @@ public final class OpenmmsServer implements AutoCloseable {
         new KeysApi(groups, users, agentKeys, apiKeys, audit)::register,
         backupConfigApi::register,
         new SnapshotsApi(groups, backups, snapshots, clock)::register,
-        new RestoreJobsApi(groups, backups, snapshots, pitWindow, restoreJobs,
-            new Daemons(db, clock), secrets, clock, this::backupUrl)::register,
+        new RestoreJobsApi(groups, backups, snapshots, pitWindow, restoreJobs, daemons, hosts,
+            secrets, clock, this::backupUrl)::register,
+        new RestoreSshKeysApi(groups, daemons)::register,
         new AgentRoutes(agentKeys, ingest, config.get(ServerSettings.MAX_COMPRESSED_PAYLOAD),
             config.get(ServerSettings.MAX_PAYLOAD), metrics)::register,
         new PrometheusRoutes(groups, hosts, measurements, digest, clock, downAfter)::register);

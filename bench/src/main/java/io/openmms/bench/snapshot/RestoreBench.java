@@ -130,7 +130,7 @@ public final class RestoreBench {
       throws InterruptedException {
     long start = System.nanoTime();
     String id = new ObjectId().toHexString();
-    jobs.create(id, s, "bench", null, null, delivery);
+    jobs.create(id, s, "bench", null, null, delivery, null);
     while (true) {
       RestoreJobs.Job j = jobs.get(id).orElseThrow();
       if (j.status() != RestoreJobs.Status.IN_PROGRESS) {

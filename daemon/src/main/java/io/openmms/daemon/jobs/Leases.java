@@ -5,6 +5,7 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
+import io.openmms.server.backup.Daemons;
 import io.openmms.server.store.AppDatabase;
 import io.openmms.server.store.Collections;
 import java.time.Clock;
@@ -30,7 +31,8 @@ import org.bson.Document;
  * sent, so this daemon stops before any other may consider the lease expired (up to clock skew).
  *
  * <p>The {@code daemons} collection holds one record per running daemon, renewed with its leases,
- * so that daemons can count each other and take only their share of the backups.
+ * so that daemons can count each other and take only their share of the backups; the server
+ * reads it through {@link Daemons}.
  *
  * <p>Thread-safe.
  */
@@ -109,17 +111,29 @@ public final class Leases {
 
   /** Records this daemon as alive for one lease duration. */
   public void heartbeat(String host) {
-    heartbeat(host, java.util.List.of());
+    heartbeat(host, java.util.List.of(), null);
+  }
+
+  /** Records this daemon as alive, with its block stores and no restore key. */
+  public void heartbeat(String host, java.util.List<String> blockstores) {
+    heartbeat(host, blockstores, null);
   }
 
   /**
-   * Renews this daemon's liveness record, with the names of the block stores it has configured
-   * (the API checks a backup's store assignment against them).
+   * Renews this daemon's liveness record ({@link Daemons} describes it), with the names of the
+   * block stores it has configured (the API checks a backup's store assignment against them)
+   * and, unless null, the public key it pushes SCP restores with (the API and the restore
+   * wizard show it).
    */
-  public void heartbeat(String host, java.util.List<String> blockstores) {
+  public void heartbeat(String host, java.util.List<String> blockstores,
+      Daemons.RestoreKey restoreKey) {
     Instant now = clock.instant();
-    daemons.replaceOne(Filters.eq("_id", daemonId), new Document("_id", daemonId)
-        .append("host", host).append("blockstores", blockstores)
+    Document d = new Document("_id", daemonId).append("host", host)
+        .append("blockstores", blockstores);
+    if (restoreKey != null) {
+      d.append("restoreSshKey", restoreKey.document());
+    }
+    daemons.replaceOne(Filters.eq("_id", daemonId), d
         .append("expires", Date.from(now.plus(duration)))
         .append("updated", Date.from(now)), new ReplaceOptions().upsert(true));
   }

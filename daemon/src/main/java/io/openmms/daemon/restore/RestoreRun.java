@@ -158,7 +158,7 @@ final class RestoreRun {
       if (format.equals("TAR_GZ")) {
         TarGzDump.pack(dump, base, Instant.ofEpochSecond(r.restoredTs().getTime()), out);
       } else {
-        ArchiveDump.pack(dump, out, format.equals("ARCHIVE_GZ"));
+        ArchiveDump.pack(dump, out, format.equals("ARCHIVE_GZ"), job.sourceVersion());
       }
     }
     FileTrees.delete(dump);

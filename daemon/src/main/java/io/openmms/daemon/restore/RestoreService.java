@@ -4,12 +4,14 @@ import io.openmms.daemon.restore.delivery.SshKeys;
 import io.openmms.daemon.service.BatchSource;
 import io.openmms.daemon.snapshot.SnapshotStores;
 import io.openmms.server.backup.BackupData;
+import io.openmms.server.backup.Daemons;
 import io.openmms.server.backup.RestoreFiles;
 import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.backup.Snapshots;
 import io.openmms.server.store.AppDatabase;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -99,9 +101,19 @@ public final class RestoreService implements AutoCloseable {
     return running.size();
   }
 
-  /** The public key (authorized_keys line) SCP targets must accept. */
-  public String sshPublicKey() {
-    return SshKeys.publicKeyLine(ctx.sshKey().getPublic(), "openmms-restore@" + ctx.daemonId());
+  /**
+   * The public key SCP targets must accept: its authorized_keys line (commented
+   * {@code openmms-restore@<daemonId>}), type and fingerprint, as the daemon publishes it.
+   * Loads or creates the key file on first use.
+   *
+   * @throws java.io.UncheckedIOException naming the file and the setting when the key cannot be
+   *     loaded or created
+   */
+  public Daemons.RestoreKey sshPublicKey() {
+    PublicKey key = ctx.sshKey().getPublic();
+    return new Daemons.RestoreKey(SshKeys.keyType(key),
+        SshKeys.publicKeyLine(key, "openmms-restore@" + ctx.daemonId()),
+        SshKeys.fingerprint(key));
   }
 
   @Override

@@ -10,7 +10,9 @@ import io.openmms.daemon.restore.RestoreService;
 import io.openmms.daemon.snapshot.SnapshotService;
 import io.openmms.daemon.snapshot.SnapshotStores;
 import io.openmms.server.admin.AdminEndpoint;
+import io.openmms.server.api.RestoreSshKeysApi;
 import io.openmms.server.backup.Backups;
+import io.openmms.server.backup.Daemons;
 import io.openmms.server.auth.Secrets;
 import io.openmms.server.http.ServiceMetrics;
 import io.openmms.server.store.AppDatabase;
@@ -51,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * <p>Two scheduled tasks drive it. Every poll interval it reaps ended workers (releasing their
  * leases) and takes free or expired leases up to its share — the active backups divided by the
  * live daemons, rounded up — starting a {@link HeadWorker} thread for each. Every third of the
- * lease duration it renews its leases and its own liveness record; a renewal that finds the
+ * lease duration it renews its leases and its own liveness record (which also publishes the
+ * public key SCP restores are pushed with, loaded or created at start); a renewal that finds the
  * lease taken stops that worker at once. A daemon that dies keeps nothing: its leases expire and
  * other daemons take the backups over and rebuild the heads by replaying the stored batches of
  * the current sync (asking for a new initial sync when they were pruned). Leases already held are
@@ -91,6 +94,8 @@ public final class BackupDaemon implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private AdminEndpoint admin;
+  /** The restore key published in this daemon's record; set before the tasks start. */
+  private volatile Daemons.RestoreKey restoreKey;
   private volatile boolean closing;
 
   private BackupDaemon(Config config, Clock clock, AppDatabase db, FileChannel lockChannel,
@@ -170,7 +175,8 @@ public final class BackupDaemon implements AutoCloseable {
   }
 
   private void startTasks(Config config) throws IOException {
-    leases.heartbeat(host, snapshots.stores().names());
+    restoreKey = restores.sshPublicKey();
+    leases.heartbeat(host, snapshots.stores().names(), restoreKey);
     long renewEvery = Math.max(1, leases.duration().toMillis() / 3);
     scheduler.scheduleWithFixedDelay(this::renew, renewEvery, renewEvery, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(this::poll, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
@@ -183,8 +189,9 @@ public final class BackupDaemon implements AutoCloseable {
         new ServiceMetrics(), this::health, this::closeQuietly);
     LOG.info("openmms daemon {} started: heads in {}, admin port 127.0.0.1:{}", daemonId, headDir,
         admin.port());
-    LOG.info("Restore SSH public key (add it to authorized_keys on SCP restore targets): {}",
-        restores.sshPublicKey());
+    LOG.info("Restore SSH public key {} (add it to authorized_keys on SCP restore targets; the"
+        + " restore wizard and GET {} show it too): {}", restoreKey.fingerprint(),
+        RestoreSshKeysApi.href("{groupId}"), restoreKey.line());
   }
 
   public String daemonId() {
@@ -320,7 +327,7 @@ public final class BackupDaemon implements AutoCloseable {
       return;
     }
     try {
-      leases.heartbeat(host, snapshots.stores().names());
+      leases.heartbeat(host, snapshots.stores().names(), restoreKey);
       for (HeadWorker w : workers.values()) {
         if (!w.finished() && !leases.renew(w.lease())) {
           LOG.warn("Lost the lease on backup {} to another daemon; stopping its head worker",

@@ -90,16 +90,23 @@ class RestoreDeliveryTest {
         assertThat(job.get("verification").get("status").asText()).as(e.getKey())
             .isEqualTo("PASSED");
         String kind = e.getKey();
+        byte[] file = null;
         if (kind.startsWith("HTTP")) {
           assertThat(job.get("delivery").get("statusName").asText()).isEqualTo("READY");
-          byte[] file = f.download(job.get("delivery").get("url").asText(), null).body();
-          f.assertEqualsSource(RestoreFixture.read(open(kind, file)));
+          file = f.download(job.get("delivery").get("url").asText(), null).body();
         } else if (kind.startsWith("SCP")) {
-          Path pushed = sftpRoot.resolve("restores").resolve(job.get("file").get("name")
-              .asText());
-          f.assertEqualsSource(RestoreFixture.read(open(kind, Files.readAllBytes(pushed))));
+          file = Files.readAllBytes(sftpRoot.resolve("restores").resolve(job.get("file")
+              .get("name").asText()));
         } else {
           assertTargetEqualsSource(f, client);
+        }
+        if (file != null) {
+          f.assertEqualsSource(RestoreFixture.read(open(kind, file)));
+        }
+        if (kind.contains("ARCHIVE")) {
+          // the source's version as monitoring reported it (BackupSite: 7.0.14)
+          assertThat(archiveServerVersion(file, kind.endsWith("GZ"))).as(kind)
+              .isEqualTo("7.0.14");
         }
       }
       try (var listing = Files.list(sftpRoot.resolve("restores"))) {
@@ -183,6 +190,16 @@ class RestoreDeliveryTest {
           null);
       assertThat(unknown.statusCode()).isEqualTo(404);
     }
+  }
+
+  /** The {@code server_version} of an archive's header (after the 4-byte magic number). */
+  private static String archiveServerVersion(byte[] file, boolean gzip) throws Exception {
+    byte[] archive = gzip ? new java.util.zip.GZIPInputStream(new ByteArrayInputStream(file))
+        .readAllBytes() : file;
+    int length = java.nio.ByteBuffer.wrap(archive, 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .getInt();
+    return new RawBsonDocument(Arrays.copyOfRange(archive, 4, 4 + length))
+        .getString("server_version").getValue();
   }
 
   private static io.openmms.daemon.restore.dump.DumpReader open(String kind, byte[] file)

@@ -13,8 +13,10 @@ import io.openmms.server.backup.PitWindow;
 import io.openmms.server.backup.RestoreRequests;
 import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.backup.Snapshots;
+import io.openmms.server.backup.SourceVersions;
 import io.openmms.server.http.ApiException;
 import io.openmms.server.http.Links;
+import io.openmms.server.monitoring.HostRecords;
 import io.openmms.server.store.Groups;
 import java.io.IOException;
 import java.time.Clock;
@@ -42,12 +44,13 @@ public final class RestoreJobsApi {
   private final Supplier<String> backupUrl;
 
   public RestoreJobsApi(Groups groups, Backups backups, Snapshots snapshots, PitWindow window,
-      RestoreJobs jobs, Daemons daemons, Secrets secrets, Clock clock,
+      RestoreJobs jobs, Daemons daemons, HostRecords hosts, Secrets secrets, Clock clock,
       Supplier<String> backupUrl) {
     this.groups = groups;
     this.backups = backups;
     this.jobs = jobs;
-    this.requests = new RestoreRequests(snapshots, window, jobs, daemons, secrets);
+    this.requests = new RestoreRequests(snapshots, window, jobs, daemons,
+        new SourceVersions(hosts), secrets);
     this.clock = clock;
     this.backupUrl = backupUrl;
   }

@@ -43,14 +43,15 @@ public final class RestoreJobs {
 
   /**
    * What the job restores: a snapshot as it is, or ({@code targetTs} set) the base snapshot plus
-   * the stored oplog of its sync up to and including {@code targetTs}.
+   * the stored oplog of its sync up to and including {@code targetTs}. {@code sourceVersion} is
+   * the replica set's MongoDB version when the job was created, or {@code null} when unknown.
    */
   public record Job(String id, String groupId, String clusterId, String replicaSetName,
       String snapshotId, String store, String syncId, BsonTimestamp snapshotTs,
       BsonTimestamp targetTs, Long pointInTimeUtcMillis, Document delivery, Status status,
       Phase phase, long bytesDone, long bytesTotal, String reason, Document verification,
       Document file, String owner, Instant created, Instant finished, boolean killRequested,
-      int attempts) {
+      int attempts, String sourceVersion) {
 
     public Method method() {
       return Method.valueOf(delivery.getString("methodName"));
@@ -94,9 +95,13 @@ public final class RestoreJobs {
     this.clock = clock;
   }
 
-  /** Inserts a new job, IN_PROGRESS and QUEUED. */
+  /**
+   * Inserts a new job, IN_PROGRESS and QUEUED; {@code sourceVersion} is the source's MongoDB
+   * version, or {@code null} when unknown.
+   */
   public Job create(String id, Snapshots.Snapshot base, String replicaSetName,
-      BsonTimestamp targetTs, Long pointInTimeUtcMillis, Document delivery) {
+      BsonTimestamp targetTs, Long pointInTimeUtcMillis, Document delivery,
+      String sourceVersion) {
     Document d = new Document("_id", id).append("groupId", base.groupId())
         .append("clusterId", base.backupId()).append("replicaSetName", replicaSetName)
         .append("snapshotId", base.id()).append("store", base.store())
@@ -105,6 +110,9 @@ public final class RestoreJobs {
         .append("delivery", delivery).append("statusName", Status.IN_PROGRESS.name())
         .append("phase", Phase.QUEUED.name()).append("bytesDone", 0L).append("bytesTotal", 0L)
         .append("created", Date.from(clock.instant())).append("attempts", 0);
+    if (sourceVersion != null) {
+      d.append("sourceVersion", sourceVersion);
+    }
     jobs.insertOne(d);
     return of(d);
   }
@@ -283,6 +291,6 @@ public final class RestoreJobs {
         d.get("verification", Document.class), d.get("file", Document.class),
         d.getString("owner"), d.getDate("created").toInstant(),
         finished == null ? null : finished.toInstant(), d.getBoolean("killRequested", false),
-        d.getInteger("attempts", 0));
+        d.getInteger("attempts", 0), d.getString("sourceVersion"));
   }
 }

@@ -18,7 +18,8 @@ import org.bson.types.ObjectId;
  * ({@code snapshotId}) or a point in time ({@code pointInTimeUTCMillis}, or {@code oplogTs} and
  * {@code oplogInc}, which must lie in the backup's {@link PitWindow}) and a {@code delivery}.
  * Everything is checked — snapshot, window, delivery fields, a running daemon with the
- * snapshot's block store — before the job is stored, so a bad request changes nothing.
+ * snapshot's block store — before the job is stored, so a bad request changes nothing. The job
+ * records the source's MongoDB version when monitoring knows it ({@link SourceVersions}).
  */
 public final class RestoreRequests {
   static final Pattern FINGERPRINT = Pattern.compile("SHA256:[A-Za-z0-9+/]{43}");
@@ -28,14 +29,16 @@ public final class RestoreRequests {
   private final PitWindow window;
   private final RestoreJobs jobs;
   private final Daemons daemons;
+  private final SourceVersions versions;
   private final Secrets secrets;
 
   public RestoreRequests(Snapshots snapshots, PitWindow window, RestoreJobs jobs,
-      Daemons daemons, Secrets secrets) {
+      Daemons daemons, SourceVersions versions, Secrets secrets) {
     this.snapshots = snapshots;
     this.window = window;
     this.jobs = jobs;
     this.daemons = daemons;
+    this.versions = versions;
     this.secrets = secrets;
   }
 
@@ -57,7 +60,7 @@ public final class RestoreRequests {
     }
     String id = new ObjectId().toHexString();
     return jobs.create(id, target.base(), b.replicaSetName(), target.ts(), target.millis(),
-        delivery);
+        delivery, versions.of(b).orElse(null));
   }
 
   /** The snapshot to start from and, for a point in time, the target (see class comment). */

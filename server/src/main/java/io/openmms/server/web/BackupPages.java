@@ -5,8 +5,10 @@ import com.mongodb.client.model.Filters;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.openmms.server.api.PublicApi;
+import io.openmms.server.api.RestoreSshKeysApi;
 import io.openmms.server.auth.Role;
 import io.openmms.server.backup.Backups;
+import io.openmms.server.backup.Daemons;
 import io.openmms.server.backup.PitWindow;
 import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.backup.SnapshotSchedule;
@@ -24,9 +26,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.bson.BsonTimestamp;
 import org.bson.Document;
 
@@ -37,7 +41,8 @@ import org.bson.Document;
  *   <li>{@code /groups/{g}/backup}: one row per backed-up replica set with the backup's and the
  *       head's state, head lag, last and next snapshot, storage used and point-in-time window;
  *   <li>{@code /groups/{g}/backup/{clusterId}}: its snapshots and restore jobs;
- *   <li>{@code /groups/{g}/backup/{clusterId}/restore}: the restore wizard.
+ *   <li>{@code /groups/{g}/backup/{clusterId}/restore}: the restore wizard; its SSH push step
+ *       shows the public keys of the daemons that may run the restore, from their records.
  * </ul>
  *
  * <p>Viewing needs READ; the Restore button and the wizard need MANAGE_BACKUP. Everything is
@@ -60,17 +65,19 @@ final class BackupPages {
   private final Snapshots snapshots;
   private final PitWindow window;
   private final RestoreJobs jobs;
+  private final Daemons daemons;
   private final MongoCollection<Document> heads;
   private final Clock clock;
 
   BackupPages(Pages pages, Groups groups, Backups backups, Snapshots snapshots, PitWindow window,
-      RestoreJobs jobs, MongoCollection<Document> heads, Clock clock) {
+      RestoreJobs jobs, Daemons daemons, MongoCollection<Document> heads, Clock clock) {
     this.pages = pages;
     this.groups = groups;
     this.backups = backups;
     this.snapshots = snapshots;
     this.window = window;
     this.jobs = jobs;
+    this.daemons = daemons;
     this.heads = heads;
     this.clock = clock;
   }
@@ -127,7 +134,32 @@ final class BackupPages {
         "earliestOplog", w.earliest().getTime() + ":" + w.earliest().getInc(),
         "latestOplog", w.latest().getTime() + ":" + w.latest().getInc())));
     m.put("jobsApi", restoreJobsApi(g, b));
+    restoreKeys(m, list);
+    m.put("restoreKeysApi", RestoreSshKeysApi.href(g.id()));
     pages.render(ctx, "backup-restore", m);
+  }
+
+  /**
+   * The public keys the SSH push step shows: those of the live daemons that have the block
+   * store of one of the snapshots, since one of them will run the restore. {@code restoreKeys}
+   * lists them (daemon, host, type, fingerprint); {@code restoreKeyLines} is their
+   * authorized_keys lines, one per line, to copy at once.
+   */
+  private void restoreKeys(Map<String, Object> m, List<Snapshots.Snapshot> list) {
+    Set<String> stores = new HashSet<>();
+    list.forEach(s -> stores.add(s.store()));
+    List<Map<String, Object>> keys = new ArrayList<>();
+    List<String> lines = new ArrayList<>();
+    for (Daemons.Daemon d : daemons.live()) {
+      if (d.restoreKey() != null && d.hasAnyOf(stores)) {
+        keys.add(Map.of("daemon", d.id(), "host", String.valueOf(d.host()),
+            "type", String.valueOf(d.restoreKey().type()),
+            "fingerprint", String.valueOf(d.restoreKey().fingerprint())));
+        lines.add(d.restoreKey().line());
+      }
+    }
+    m.put("restoreKeys", keys);
+    m.put("restoreKeyLines", String.join("\n", lines));
   }
 
   /** The replica set's backup in the group, or 404 in words. */

@@ -9,6 +9,7 @@ import io.openmms.server.auth.LoginThrottle;
 import io.openmms.server.auth.Secrets;
 import io.openmms.server.auth.Sessions;
 import io.openmms.server.backup.Backups;
+import io.openmms.server.backup.Daemons;
 import io.openmms.server.backup.PitWindow;
 import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.backup.Snapshots;
@@ -67,8 +68,8 @@ public final class WebApp {
    * {@link #register}. Without it the Backup tab's pages answer 404.
    */
   public WebApp withBackupPages(Backups backups, Snapshots snapshots, PitWindow window,
-      RestoreJobs jobs, AppDatabase db) {
-    this.backup = new BackupPages(pages, groups, backups, snapshots, window, jobs,
+      RestoreJobs jobs, Daemons daemons, AppDatabase db) {
+    this.backup = new BackupPages(pages, groups, backups, snapshots, window, jobs, daemons,
         db.collection(Collections.HEADS), clock);
     return this;
   }

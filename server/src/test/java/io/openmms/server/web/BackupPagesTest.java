@@ -44,6 +44,14 @@ public class BackupPagesTest {
   public static final DateTimeFormatter WHEN =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
+  /** The restore public key the daemon record of {@link #backedUpReplicaSet} publishes. */
+  public static final String DAEMON_KEY = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAA"
+      + "IbmlzdHAyNTYAAABBBMqnn68d9O4LIddhTVRrCkoqEx/FEAWXpSosi6EixoBvha4jvvdKoomaPiW4h0z6vNZNPOy"
+      + "mSxQNMUARjN6Khxc= openmms-restore@test-daemon";
+  /** Its fingerprint, as ssh-keygen -lf printed it. */
+  public static final String DAEMON_KEY_FINGERPRINT =
+      "SHA256:6Hb/DMZ8NuJW8tdvUDypIGC4qml1rjcooFImyEAHAqI";
+
   static final ObjectMapper JSON = new ObjectMapper();
   @TempDir static Path dir;
   static TestServer ts;
@@ -54,8 +62,9 @@ public class BackupPagesTest {
   /**
    * A backed-up replica set "m" set up directly in the application database: backup TAILING with
    * its oplog received up to {@code lastTs}, a STEADY head 5 s behind it, two snapshots of the
-   * current sync in store "default" (newest first), and a live daemon with that store, so the
-   * API accepts restore jobs (no daemon runs: they stay IN_PROGRESS, QUEUED).
+   * current sync in store "default" (newest first), and a live daemon with that store and
+   * restore key {@link #DAEMON_KEY}, so the API accepts restore jobs (no daemon runs: they stay
+   * IN_PROGRESS, QUEUED).
    *
    * @param earliest the window's start (the older snapshot's time), latest its end's second
    */
@@ -90,7 +99,10 @@ public class BackupPagesTest {
     db.collection(Collections.DAEMONS).replaceOne(Filters.eq("_id", "test-daemon"),
         new Document("_id", "test-daemon").append("host", "localhost")
             .append("expires", Date.from(now.plus(Duration.ofDays(1))))
-            .append("blockstores", List.of("default")), new ReplaceOptions().upsert(true));
+            .append("blockstores", List.of("default"))
+            .append("restoreSshKey", new Document("type", "ecdsa-sha2-nistp256")
+                .append("line", DAEMON_KEY).append("fingerprint", DAEMON_KEY_FINGERPRINT))
+            .append("updated", Date.from(now)), new ReplaceOptions().upsert(true));
     return new BackedUp(group, clusterId, List.of(newer, older), lastTs, older.wallTime(),
         now.minusSeconds(60));
   }
@@ -212,6 +224,49 @@ public class BackupPagesTest {
         .contains("<strong id=\"window-latest\">" + WHEN.format(rs.latest()) + "</strong>")
         .contains("From " + rs.snapshots().get(1).ts().getTime() + ":1 to "
             + rs.lastTs().getTime() + ":1");
+  }
+
+  @Test
+  void sshPushStepShowsTheDaemonsPublicKeyToAddToAuthorizedKeys() throws Exception {
+    // a daemon without this backup's block store cannot run the restore: its key is not shown
+    String otherKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPDsPE3Wc3r3ZWGK6Q5M8vvoyFc79oYZ3pi2VPw"
+        + "T0sM+ openmms-restore@elsewhere";
+    var daemons = ts.server.database().collection(Collections.DAEMONS);
+    daemons.insertOne(new Document("_id", "elsewhere").append("host", "db9")
+        .append("blockstores", List.of("s3-archive"))
+        .append("restoreSshKey", new Document("type", "ssh-ed25519").append("line", otherKey)
+            .append("fingerprint", "SHA256:qCW3yuRXMsFk58vY9sLLuU+vgwAUL+heZ0XUW1GmwrM"))
+        .append("expires", Date.from(Instant.now().plus(Duration.ofDays(1)))));
+    try {
+      var p = owner.get(page() + "/restore");
+      assertThat(p.status()).isEqualTo(200);
+      Matcher scp = Pattern.compile("<div class=\"sub\" data-for=\"SCP\" hidden>(.*?)\n    "
+          + "</div>\n", Pattern.DOTALL).matcher(p.body());
+      assertThat(scp.find()).as(p.body()).isTrue();
+      assertThat(scp.group(1))
+          .contains("<pre id=\"restore-ssh-key-lines\">" + DAEMON_KEY + "</pre>")
+          .contains("to <code>~/.ssh/authorized_keys</code> of the target user")
+          .contains("data-copy=\"restore-ssh-key-lines\"")
+          .contains("Daemon <code>test-daemon</code> on localhost: ecdsa-sha2-nistp256, <code>"
+              + DAEMON_KEY_FINGERPRINT + "</code>")
+          .contains("/api/public/v1.0/groups/" + rs.groupId() + "/backup/restoreSshKeys")
+          .doesNotContain(otherKey).doesNotContain("restore-ssh-keys-none");
+
+      // a daemon that published no key (an older version): the step says none can push yet
+      Document key = daemons.find(Filters.eq("_id", "test-daemon")).first().get("restoreSshKey",
+          Document.class);
+      daemons.updateOne(Filters.eq("_id", "test-daemon"), Updates.unset("restoreSshKey"));
+      try {
+        assertThat(owner.get(page() + "/restore").body())
+            .contains("<p class=\"error\" id=\"restore-ssh-keys-none\">No running backup daemon"
+                + " with this backup's block store has published its key")
+            .doesNotContain("restore-ssh-key-lines");
+      } finally {
+        daemons.updateOne(Filters.eq("_id", "test-daemon"), Updates.set("restoreSshKey", key));
+      }
+    } finally {
+      daemons.deleteOne(Filters.eq("_id", "elsewhere"));
+    }
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.openmms.daemon.restore.delivery;
 
 import io.openmms.daemon.restore.RestoreException;
+import io.openmms.server.api.RestoreSshKeysApi;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -31,6 +32,9 @@ import org.apache.sshd.sftp.common.SftpException;
  * status text, never key material.
  */
 final class SftpFailures {
+  /** Where users find the daemons' public keys. */
+  private static final String KEYS_API = RestoreSshKeysApi.href("{groupId}");
+
   private SftpFailures() {}
 
   static RestoreException connect(IOException e, SftpTarget t, Duration timeout) {
@@ -67,9 +71,10 @@ final class SftpFailures {
         && ssh.getDisconnectCode() == SshConstants.SSH2_DISCONNECT_NO_MORE_AUTH_METHODS_AVAILABLE) {
       return new RestoreException("SFTP authentication as " + t.user() + "@" + t.address()
           + " was refused: add the daemon's restore public key ("
-          + SshKeys.fingerprint(key.getPublic()) + "; the line in the .pub file beside"
-          + " daemon.restore.ssh.key, also in the daemon's log at start) to ~"
-          + t.user() + "/.ssh/authorized_keys on " + t.host(), e);
+          + SshKeys.fingerprint(key.getPublic()) + ") to ~" + t.user()
+          + "/.ssh/authorized_keys on " + t.host() + ". The restore wizard shows its line under"
+          + " SSH push, and GET " + KEYS_API + " returns it; it is also in the .pub file beside"
+          + " daemon.restore.ssh.key", e);
     }
     if (timedOut(e)) {
       return new RestoreException("no answer from " + t.address() + " within "

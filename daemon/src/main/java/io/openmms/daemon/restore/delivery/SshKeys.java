@@ -77,6 +77,11 @@ public final class SshKeys {
     return line + " " + comment.strip();
   }
 
+  /** The key's SSH type name, such as {@code ecdsa-sha2-nistp256} or {@code ssh-ed25519}. */
+  public static String keyType(PublicKey key) {
+    return KeyUtils.getKeyType(key);
+  }
+
   /** The key's fingerprint exactly as {@code ssh-keygen -lf} prints it: {@code SHA256:<base64>}. */
   public static String fingerprint(PublicKey key) {
     return KeyUtils.getFingerPrint(BuiltinDigests.sha256, key);

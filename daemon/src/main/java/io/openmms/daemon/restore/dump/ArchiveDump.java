@@ -43,27 +43,26 @@ public final class ArchiveDump {
   public static final String TOOL_VERSION = "openmms";
   /** What mongorestore's {@code db.StrToVersion} parses: three numbers, then "-…" or "+…". */
   private static final Pattern SERVER_VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+([-+].*)?");
-  /** The server version written when none is given. */
+  /** The server version written when the source's is unknown. */
   private static final String UNKNOWN_SERVER = "0.0.0";
 
   private ArchiveDump() {}
 
   /**
-   * Writes the dump in {@code dumpDir} to {@code out} as an archive with {@code server_version}
-   * "0.0.0" (mongorestore then warns that the archive comes from another server version); prefer
-   * {@link #pack(Path, OutputStream, boolean, String)}. {@code out} is flushed, not closed.
-   */
-  public static void pack(Path dumpDir, OutputStream out, boolean gzip) throws IOException {
-    pack(dumpDir, out, gzip, UNKNOWN_SERVER);
-  }
-
-  /**
    * Writes the dump in {@code dumpDir} to {@code out} as an archive whose header names the
    * source's MongoDB version (such as "7.0.14"; recent mongorestore parses it and warns when it
-   * differs from the target's). {@code out} is flushed, not closed.
+   * differs from the target's), or "0.0.0" when {@code serverVersion} is null (unknown; then
+   * mongorestore warns that the archive comes from another server version). {@code out} is
+   * flushed, not closed.
+   *
+   * @throws IllegalArgumentException when {@code serverVersion} is not a version mongorestore
+   *     parses
    */
   public static void pack(Path dumpDir, OutputStream out, boolean gzip, String serverVersion)
       throws IOException {
+    if (serverVersion == null) {
+      serverVersion = UNKNOWN_SERVER;
+    }
     if (!SERVER_VERSION.matcher(serverVersion).matches()) {
       throw new IllegalArgumentException("serverVersion \"" + serverVersion
           + "\" is not a MongoDB version such as 7.0.14");

@@ -115,6 +115,16 @@ class ArchiveDumpTest {
   }
 
   @Test
+  void anUnknownServerVersionIsWrittenAs000() throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ArchiveDump.pack(smallDir, out, false, null);
+    ByteBuffer a = ByteBuffer.wrap(out.toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
+    a.getInt();
+    assertThat(new RawBsonDocument(next(a)).getString("server_version").getValue())
+        .isEqualTo("0.0.0");
+  }
+
+  @Test
   void serverVersionMustBeOneMongorestoreParses() {
     assertThatThrownBy(() -> ArchiveDump.pack(smallDir, new ByteArrayOutputStream(), false, "7.0"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("7.0");
@@ -311,7 +321,7 @@ class ArchiveDumpTest {
 
   private static byte[] pack(Path dir, boolean gzip) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ArchiveDump.pack(dir, out, gzip);
+    ArchiveDump.pack(dir, out, gzip, "7.0.14");
     return out.toByteArray();
   }
 

@@ -168,6 +168,31 @@ class RestoreWizardBrowserTest {
   }
 
   @Test
+  void sshPushShowsTheDaemonsKeyLineAndCopiesIt() {
+    var d = browser.driver;
+    click("next-1");
+    WebElement lines = d.findElement(By.id("restore-ssh-key-lines"));
+    assertThat(lines.isDisplayed()).as("shown only for SSH push").isFalse();
+    click("method-scp");
+    assertThat(lines.isDisplayed()).isTrue();
+    assertThat(lines.getText()).isEqualTo(BackupPagesTest.DAEMON_KEY);
+    assertThat(d.findElement(By.id("restore-ssh-keys")).getText())
+        .contains("to ~/.ssh/authorized_keys of the target user")
+        .contains(BackupPagesTest.DAEMON_KEY_FINGERPRINT);
+    click("copy-ssh-keys");
+    WebElement status = d.findElement(By.id("copy-ssh-keys-status"));
+    // headless Chromium may refuse the clipboard: then the lines are selected for Ctrl+C
+    await().atMost(Duration.ofSeconds(5)).until(() -> !status.getText().isEmpty());
+    if (!status.getText().equals("Copied.")) {
+      assertThat(status.getText()).startsWith("Selected: press Ctrl+C");
+      assertThat(d.executeScript("return window.getSelection().toString()"))
+          .isEqualTo(BackupPagesTest.DAEMON_KEY);
+    }
+    assertThat(stepShown(2)).as("copying does not move the wizard on").isTrue();
+    browser.screenshot("restore-wizard-ssh-key");
+  }
+
+  @Test
   void directRestoreWithAnInvalidConnectionStringShowsTheErrorAndStoresNothing() {
     var d = browser.driver;
     click("next-1");
