@@ -36,13 +36,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A point-in-time restore (download) whose daemon, a process of its own, is killed with SIGKILL
- * in the middle of the oplog replay, and a second daemon with the same block store (and the same
- * restore staging directory, as a daemon on the same host would have) that takes the job over
- * once the first one's heartbeat is a lease old (docs/restores.md, "Jobs"): it starts the job
- * over and finishes it verified; the download equals the source document by document, the killed
- * attempt's staging files are gone, nothing is offered before the end, and the progress shown
- * stayed sane.
+ * A point-in-time restore (download) whose daemon, a process of its own, stops in the middle of
+ * the oplog replay, and a second daemon with the same block store that takes the job over once
+ * the first one's heartbeat is a lease old (docs/restores.md, "Jobs"):
+ * <ul>
+ *   <li>killed with SIGKILL: the second daemon (sharing the restore staging directory, as a
+ *       daemon on the same host would) starts the job over and finishes it verified; the
+ *       download equals the source document by document, the killed attempt's staging files are
+ *       gone, nothing is offered before the end, and the progress shown stayed sane;
+ *   <li>only paused (SIGSTOP) and resumed after the second daemon finished: it gives the job up
+ *       without touching the second daemon's download.
+ * </ul>
  */
 class RestoreTakeoverTest {
   private static final Duration LEASE = Duration.ofSeconds(2);
@@ -97,6 +101,38 @@ class RestoreTakeoverTest {
         try (Stream<Path> left = Files.list(staging)) {
           assertThat(left).as("no staging files of either attempt").isEmpty();
         }
+      } finally {
+        child.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void aPausedDaemonThatLostItsRestoreJobLeavesTheNewOwnersDownloadAlone() throws Exception {
+    try (RestoreFixture f = new RestoreFixture(dir, 2000)) {
+      Path childStaging = dir.resolve("child-restores");
+      String blocks = blockStore(f);
+      Process child = startChild(f, Map.of(DaemonSettings.BLOCKSTORES.key(), blocks,
+          DaemonSettings.RESTORE_DIR.key(), childStaging.toString()));
+      try {
+        Midway m = restoreUntilMidReplay(f);
+        signal(child, "STOP");
+        f.daemon = BackupDaemon.start(f.site.daemonConfig(dir.resolve("two"), "two",
+            LEASE.toMillis() + "ms", Map.of(DaemonSettings.BLOCKSTORES.key(), blocks)),
+            Clock.systemUTC());
+        RestoreJobs.Job end = awaitEnd(f, m);
+        assertThat(childStaging.resolve(m.id())).exists();
+
+        // the paused daemon wakes up, learns from its heartbeat that the job is not its own any
+        // more, and stops it (deleting its staging directory)
+        signal(child, "CONT");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(childStaging
+            .resolve(m.id())));
+        String link = "http://127.0.0.1:" + f.site.server.backupPort() + DownloadRoutes.PREFIX
+            + end.delivery().getString("token");
+        assertFinishedByTwo(f, m, new RestoreJobs(f.site.server.database(), Clock.systemUTC())
+            .get(m.id()).orElseThrow(), link);
+        assertThat(child.isAlive()).isTrue();
       } finally {
         child.destroyForcibly();
       }
@@ -166,7 +202,7 @@ class RestoreTakeoverTest {
         new ByteArrayInputStream(download.body()), false)));
   }
 
-  /** The first daemon, in its own JVM so that it can be killed for real. */
+  /** The first daemon, in its own JVM so that it can be killed or paused for real. */
   private Process startChild(RestoreFixture f, Map<String, String> settings) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
@@ -175,6 +211,12 @@ class RestoreTakeoverTest {
     settings.forEach((k, v) -> cmd.add(k + "=" + v));
     return new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(dir.resolve("child.log").toFile()).start();
+  }
+
+  private static void signal(Process p, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -" + signal)
+        .isTrue();
   }
 
   /**
