@@ -139,6 +139,58 @@ class RestoreTransactionChainTest {
     }
   }
 
+  @Test
+  void aSnapshotTakenInsideATransactionIsABaseForTargetsAfterItsCommit() throws Exception {
+    try (RestoreFixture f = new RestoreFixture(dir, 50)) {
+      f.startDaemon(Map.of());
+      f.agent.oplogEntries(List.of(
+          entry(120, 1, "{op: 'i', ns: 'shop.orders', o: {_id: 2000, sku: 'before'}}"),
+          part(121, 1, null, txnInsert(3000), ", partialTxn: true"),
+          part(121, 2, ts(121, 1), txnInsert(3001), ", partialTxn: true")));
+      snapshotAt(f, 2, ts(121, 2)); // two parts stashed in the head, the commit not yet received
+      f.agent.oplogEntries(List.of(
+          part(121, 3, ts(121, 2), txnInsert(3002), ", partialTxn: true"),
+          part(121, 4, ts(121, 3), "{op: 'd', ns: 'crm.people', o: {_id: 'ann'}}",
+              ", count: NumberLong(4)"),
+          part(130, 1, null, txnInsert(4000), ", prepare: true"),
+          entry(130, 2, "{op: 'i', ns: 'shop.orders', o: {_id: 2002, sku: 'meanwhile'}}")));
+      snapshotAt(f, 3, ts(130, 2)); // a prepared transaction not yet committed
+      f.agent.oplogEntries(List.of(
+          commit(131, 1, "commitTransaction: 1, commitTimestamp: Timestamp(130, 9)", ts(130, 1)),
+          entry(132, 1, "{op: 'n', ns: '', o: {msg: 'periodic noop'}}")));
+
+      UnaryOperator<Expected> before = e -> e.insert("shop.orders", "{_id: 2000, sku: 'before'}");
+      UnaryOperator<Expected> chain = e -> e.insert("shop.orders", txnDoc(3000, 1))
+          .insert("shop.orders", txnDoc(3001, 1)).insert("shop.orders", txnDoc(3002, 1))
+          .delete("crm.people", new BsonString("ann"));
+      UnaryOperator<Expected> meanwhile = e -> e.insert("shop.orders",
+          "{_id: 2002, sku: 'meanwhile'}");
+      UnaryOperator<Expected> prepared = e -> e.insert("shop.orders", txnDoc(4000, 1));
+
+      assertRestores(f, "\"oplogTs\": 121, \"oplogInc\": 3", ts(121, 3),
+          new Expected(f).then(before));
+      assertRestores(f, "\"oplogTs\": 121, \"oplogInc\": 4", ts(121, 4),
+          new Expected(f).then(before).then(chain));
+      assertRestores(f, "\"oplogTs\": 130, \"oplogInc\": 2", ts(130, 2),
+          new Expected(f).then(before).then(chain).then(meanwhile));
+      assertRestores(f, "\"oplogTs\": 131, \"oplogInc\": 1", ts(131, 1),
+          new Expected(f).then(before).then(chain).then(meanwhile).then(prepared));
+      assertRestores(f, "\"oplogTs\": 132, \"oplogInc\": 1", ts(132, 1),
+          new Expected(f).then(before).then(chain).then(meanwhile).then(prepared));
+    }
+  }
+
+  /** Takes an on-demand snapshot once the head stands at {@code at}; it is the n-th. */
+  private static void snapshotAt(RestoreFixture f, int n, BsonTimestamp at) throws Exception {
+    awaitApplied(f, at.getTime(), at.getInc());
+    assertThat(f.site.send("POST", f.snapshotsPath(), "{}").statusCode()).isEqualTo(202);
+    JsonNode newest = await().atMost(Duration.ofSeconds(30)).until(() -> f.site.api(
+        f.snapshotsPath()), l -> l.get("totalCount").asInt() == n).get("results").get(0);
+    assertThat(newest.get("created").get("date").asText())
+        .isEqualTo(java.time.Instant.ofEpochSecond(at.getTime()).toString());
+    assertThat(newest.get("created").get("increment").asInt()).isEqualTo(at.getInc());
+  }
+
   // ---- oplog entries
 
   private static BsonTimestamp ts(int seconds, int inc) {
