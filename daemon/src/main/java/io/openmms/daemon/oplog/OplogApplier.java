@@ -329,6 +329,27 @@ public final class OplogApplier {
     return parts;
   }
 
+  /**
+   * The timestamp of the earlier part of the transaction that {@code entry} continues, prepares
+   * or ends ({@code prevOpTime} of a top-level {@code applyOps}, {@code commitTransaction} or
+   * {@code abortTransaction}); null for any other entry and for the first part of a chain.
+   */
+  public static BsonTimestamp previousTransactionPart(BsonDocument entry) {
+    BsonDocument doc = ShallowBson.of(entry);
+    BsonValue op = doc.get("op");
+    BsonValue o = doc.get("o");
+    if (op == null || !op.isString() || !op.asString().getValue().equals("c") || o == null
+        || !o.isDocument() || o.asDocument().isEmpty()) {
+      return null;
+    }
+    String command = o.asDocument().getFirstKey();
+    if (!command.equals("applyOps") && !command.equals("commitTransaction")
+        && !command.equals("abortTransaction")) {
+      return null;
+    }
+    return OplogEntry.of(doc, timestamp(doc)).prevOpTimeTs();
+  }
+
   private static void requireTopLevel(OplogEntry e, String what, boolean topLevel) {
     if (!topLevel) {
       throw e.malformed(what + " inside applyOps");

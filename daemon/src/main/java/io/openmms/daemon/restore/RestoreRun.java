@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * package back to verify every collection's count and SHA-256 before it is offered, then deliver
  * it — into the application database for the download link, by SFTP, or into a target MongoDB
  * ({@link TargetLoader}, verified by reading the target back). Any failure ends the job BROKEN
- * with its reason; the staging directory is always deleted, and so is a partly stored download.
+ * with its reason; the staging directory is always deleted, and so is a partly stored download
+ * while the job is still this daemon's (never one written by a daemon that took it over).
  */
 final class RestoreRun {
   private static final Logger LOG = LoggerFactory.getLogger(RestoreRun.class);
@@ -61,7 +62,6 @@ final class RestoreRun {
 
   void run() {
     Path dir = ctx.stagingDir().resolve(job.id());
-    boolean delivered = false;
     try {
       FileTrees.delete(dir); // a previous attempt's leftovers
       Files.createDirectories(dir);
@@ -84,35 +84,29 @@ final class RestoreRun {
       if (job.method() == RestoreJobs.Method.AUTOMATED_RESTORE) {
         directRestore(dump, r, set);
       } else {
-        delivered = deliverFile(dir, dump, r, set);
+        deliverFile(dir, dump, r, set);
       }
       LOG.info("Restore job {} of {} FINISHED", job.id(), job.replicaSetName());
     } catch (JobProgress.RestoreCancelledException e) {
-      cleanUpDownload(delivered);
       cancelled();
     } catch (RecordedVerificationFailure e) {
-      cleanUpDownload(delivered);
       broken(e.getMessage(), null);
     } catch (RestoreException e) {
-      cleanUpDownload(delivered);
       broken(e.getMessage(), e.getMessage().startsWith("Verification failed")
           ? new Document("verification", new Document("status", "FAILED")
               .append("checked", Date.from(ctx.clock().instant()))
               .append("detail", e.getMessage())) : null);
     } catch (io.openmms.blockstore.BlockException e) {
-      cleanUpDownload(delivered);
       broken("The snapshot's data is damaged: " + e.getMessage() + ". Run openmms verify"
           + " --snapshot " + job.snapshotId() + "; restore another snapshot or point in time",
           null);
     } catch (IOException e) {
-      cleanUpDownload(delivered);
       if (e.getCause() instanceof JobProgress.RestoreCancelledException) {
         cancelled();
       } else {
         broken(ioReason(dir, e), null);
       }
     } catch (RuntimeException e) {
-      cleanUpDownload(delivered);
       LOG.error("Restore job {} failed unexpectedly", job.id(), e);
       broken("Internal error: " + e, null);
     } finally {
@@ -125,21 +119,35 @@ final class RestoreRun {
     }
   }
 
-  /** Stopped: KILLED when a user asked; otherwise the job is handed back or taken over. */
+  /**
+   * Stopped: KILLED when a user asked; otherwise the job was handed back or taken over, and a
+   * download it stored is left for the next attempt to overwrite.
+   */
   private void cancelled() {
     if (progress.killed() && ctx.jobs().end(job.id(), ctx.daemonId(),
         RestoreJobs.Status.KILLED, "Killed on request", null)) {
       LOG.info("Restore job {} killed on request", job.id());
+      deleteDownload();
     }
   }
 
+  /**
+   * Ends the job BROKEN and deletes its partly stored download — only when the job is still
+   * this daemon's: a daemon that was paused past its lease must not touch the file of the
+   * daemon that took the job over.
+   */
   private void broken(String reason, Document set) {
-    LOG.warn("Restore job {} of {} BROKEN: {}", job.id(), job.replicaSetName(), reason);
-    ctx.jobs().end(job.id(), ctx.daemonId(), RestoreJobs.Status.BROKEN, reason, set);
+    if (ctx.jobs().end(job.id(), ctx.daemonId(), RestoreJobs.Status.BROKEN, reason, set)) {
+      LOG.warn("Restore job {} of {} BROKEN: {}", job.id(), job.replicaSetName(), reason);
+      deleteDownload();
+    } else {
+      LOG.warn("Restore job {} of {} failed ({}), but it is no longer this daemon's",
+          job.id(), job.replicaSetName(), reason);
+    }
   }
 
-  /** HTTP and SCP: package, verify, deliver; returns true once a download is fully stored. */
-  private boolean deliverFile(Path dir, Path dump, RestoreSource.Result r, Document set)
+  /** HTTP and SCP: package, verify, deliver. */
+  private void deliverFile(Path dir, Path dump, RestoreSource.Result r, Document set)
       throws IOException, RestoreException {
     String format = job.delivery().getString("format");
     String base = job.replicaSetName() + "-" + NAME_TIME.format(Instant.ofEpochSecond(
@@ -204,7 +212,6 @@ final class RestoreRun {
     if (!ctx.jobs().end(job.id(), ctx.daemonId(), RestoreJobs.Status.FINISHED, null, set)) {
       throw new JobProgress.RestoreCancelledException();
     }
-    return true;
   }
 
   /** Reads the package back and compares each collection with what the source gave. */
@@ -303,8 +310,8 @@ final class RestoreRun {
             ? rows.subList(0, 1000) : rows);
   }
 
-  private void cleanUpDownload(boolean delivered) {
-    if (!delivered && job.method() == RestoreJobs.Method.HTTP) {
+  private void deleteDownload() {
+    if (job.method() == RestoreJobs.Method.HTTP) {
       try {
         ctx.files().delete(job.id());
       } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import io.openmms.blockstore.BlockStore;
 import io.openmms.daemon.head.CollectionInfo;
 import io.openmms.daemon.head.DocumentCursor;
 import io.openmms.daemon.head.Head;
+import io.openmms.daemon.head.HeadBatch;
 import io.openmms.daemon.head.Namespace;
 import io.openmms.daemon.head.RocksHead;
 import io.openmms.daemon.oplog.OplogApplier;
@@ -41,6 +42,12 @@ import org.bson.RawBsonDocument;
  * through the same {@link OplogApplier} the live heads use, and writes the directory from that
  * head. A transaction is one oplog entry (or a chain committed by its last entry), so it is
  * restored whole or not at all.
+ *
+ * <p>A snapshot holds the head's collections but not the transaction parts the head had stashed
+ * waiting for their commit (a chain of {@code partialTxn} entries, or a prepared transaction, cut
+ * by the snapshot). So before the replay applies an entry that links back to a part at or before
+ * the snapshot, those parts are read from the stored oplog and stashed in the temporary head, as
+ * the live head had them.
  */
 final class RestoreSource {
   private static final int INSERT_BATCH = 1000;
@@ -205,6 +212,7 @@ final class RestoreSource {
         }
         upTo.add(e);
       }
+      stashPartsBeforeSnapshot(head, upTo, batches, stored);
       if (!upTo.isEmpty()) {
         replayed += applier.apply(upTo).applied();
       }
@@ -214,6 +222,60 @@ final class RestoreSource {
       }
     }
     return replayed;
+  }
+
+  /**
+   * Stashes in {@code head} the parts at or before the snapshot of the transactions that
+   * entries after it continue or commit (see the class comment).
+   */
+  private void stashPartsBeforeSnapshot(Head head, List<RawBsonDocument> entries,
+      BatchSource batches, List<BackupData.OplogBatch> stored) throws RestoreException {
+    for (RawBsonDocument e : entries) {
+      BsonTimestamp prev = OplogApplier.previousTransactionPart(e);
+      if (prev == null || prev.compareTo(snapshot.ts()) > 0
+          || e.getTimestamp("ts").compareTo(snapshot.ts()) <= 0) {
+        continue;
+      }
+      try (HeadBatch batch = head.newBatch()) {
+        BsonTimestamp ts = prev;
+        while (ts != null) {
+          RawBsonDocument part = storedEntry(batches, stored, ts, e.getTimestamp("ts"));
+          batch.putPending(ts, part);
+          BsonTimestamp earlier = OplogApplier.previousTransactionPart(part);
+          ts = earlier != null && earlier.compareTo(ts) < 0 ? earlier : null;
+        }
+        batch.commitKeepingPosition(false);
+      }
+    }
+  }
+
+  /** The stored oplog entry at {@code ts}, a part of the transaction ended at {@code end}. */
+  private RawBsonDocument storedEntry(BatchSource batches, List<BackupData.OplogBatch> stored,
+      BsonTimestamp ts, BsonTimestamp end) throws RestoreException {
+    Optional<BackupData.OplogBatch> holder = stored.stream().filter(b ->
+        b.firstTs().compareTo(ts) <= 0 && b.lastTs().compareTo(ts) >= 0).findFirst();
+    if (holder.isPresent()) {
+      try {
+        for (RawBsonDocument d : batches.read(snapshot.backupId(), snapshot.syncId(),
+            holder.get().seq()).documents()) {
+          if (d.getTimestamp("ts").equals(ts)) {
+            return d;
+          }
+        }
+      } catch (RuntimeException ex) {
+        throw new RestoreException("The stored oplog needed for this point in time cannot be"
+            + " read: " + ex.getMessage());
+      }
+    }
+    throw new RestoreException("The transaction that continues at oplog time " + show(end)
+        + " began before snapshot " + snapshot.id() + " (at " + show(snapshot.ts()) + "), and"
+        + " its part at " + show(ts) + " is no longer stored; restore to a point before "
+        + show(end) + " or from another snapshot");
+  }
+
+  /** An oplog timestamp as {@code openmms restore --oplog} takes it. */
+  private static String show(BsonTimestamp ts) {
+    return Integer.toUnsignedString(ts.getTime()) + ":" + Integer.toUnsignedString(ts.getInc());
   }
 
   /** True for an entry past the target: a later ts, or a wall time after the target's. */

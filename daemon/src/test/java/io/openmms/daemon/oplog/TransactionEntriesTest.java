@@ -97,4 +97,20 @@ class TransactionEntriesTest {
           .hasMessageContaining("Timestamp(101, 1)").hasMessageContaining("never received");
     }
   }
+
+  @Test
+  void previousTransactionPartFollowsOnlyTransactionEntries() {
+    assertThat(OplogApplier.previousTransactionPart(doc(part(102, 101, insert(2), ""))))
+        .isEqualTo(new BsonTimestamp(101, 1));
+    assertThat(OplogApplier.previousTransactionPart(doc(part(101, null, insert(1),
+        ", partialTxn: true")))).as("the first part of a chain").isNull();
+    assertThat(OplogApplier.previousTransactionPart(doc("{op: 'c', ns: 'admin.$cmd',"
+        + " o: {commitTransaction: 1}, prevOpTime: {ts: Timestamp(102, 1), t: NumberLong(1)},"
+        + " ts: Timestamp(103, 1)}"))).isEqualTo(new BsonTimestamp(102, 1));
+    // a retryable write links its statements by prevOpTime too; not a transaction
+    assertThat(OplogApplier.previousTransactionPart(doc("{op: 'i', ns: 'bank.accounts',"
+        + " o: {_id: 1}, " + LSID + ", txnNumber: NumberLong(3), stmtId: 1,"
+        + " prevOpTime: {ts: Timestamp(101, 1), t: NumberLong(1)}, ts: Timestamp(101, 2)}")))
+        .isNull();
+  }
 }
