@@ -271,7 +271,7 @@ final class RestoreCommand implements Callable<Integer> {
     Path part = target.out.resolveSibling(target.out.getFileName() + ".part");
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
     Progress bar = new Progress(out, "downloading");
-    try (InputStream in = files.open(j.id(), 0, size);
+    try (InputStream in = files.open(j.fileId(), 0, size);
         OutputStream o = new DigestOutputStream(Files.newOutputStream(part), sha)) {
       byte[] buf = new byte[1 << 20];
       long done = 0;

@@ -106,7 +106,7 @@ public final class RestoreBench {
           RestoreJobs.Job j = jobs.list(s.backupId()).get(0);
           long size = ((Number) j.file().get("size")).longValue();
           long start = System.nanoTime();
-          try (InputStream in = new RestoreFiles(db).open(j.id(), 0, size)) {
+          try (InputStream in = new RestoreFiles(db).open(j.fileId(), 0, size)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
           }
           row("openmms: serving the file (" + format + ", " + (size / 1_000_000) + " MB)",

@@ -120,14 +120,16 @@ final class RestoreRun {
   }
 
   /**
-   * Stopped: KILLED when a user asked; otherwise the job was handed back or taken over, and a
-   * download it stored is left for the next attempt to overwrite.
+   * Stopped: KILLED when a user asked; otherwise the job was handed back or taken over, and only
+   * this attempt's own partial download is deleted (the next attempt writes its own file).
    */
   private void cancelled() {
     if (progress.killed() && ctx.jobs().end(job.id(), ctx.daemonId(),
         RestoreJobs.Status.KILLED, "Killed on request", null)) {
       LOG.info("Restore job {} killed on request", job.id());
-      deleteDownload();
+      deleteDownload(job.id());
+    } else {
+      deleteDownload(job.fileId());
     }
   }
 
@@ -139,10 +141,11 @@ final class RestoreRun {
   private void broken(String reason, Document set) {
     if (ctx.jobs().end(job.id(), ctx.daemonId(), RestoreJobs.Status.BROKEN, reason, set)) {
       LOG.warn("Restore job {} of {} BROKEN: {}", job.id(), job.replicaSetName(), reason);
-      deleteDownload();
+      deleteDownload(job.id());
     } else {
       LOG.warn("Restore job {} of {} failed ({}), but it is no longer this daemon's",
           job.id(), job.replicaSetName(), reason);
+      deleteDownload(job.fileId()); // its own attempt's parts only
     }
   }
 
@@ -161,12 +164,18 @@ final class RestoreRun {
     long dumpBytes = FileTrees.size(dump);
     progress.phase(RestoreJobs.Phase.PACKAGING, dumpBytes);
     MessageDigest sha = DocumentSum.newSha256();
-    try (OutputStream out = new DigestOutputStream(new ProgressOutput(new BufferedOutputStream(
-        Files.newOutputStream(file), 1 << 20)), sha)) {
+    // progress counts the dump's bytes read, which dumpBytes totals (not the file's, which a
+    // gzip format makes smaller)
+    java.util.function.LongConsumer read = n -> {
+      progress.done(n);
+      progress.check();
+    };
+    try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(
+        Files.newOutputStream(file), 1 << 20), sha)) {
       if (format.equals("TAR_GZ")) {
-        TarGzDump.pack(dump, base, Instant.ofEpochSecond(r.restoredTs().getTime()), out);
+        TarGzDump.pack(dump, base, Instant.ofEpochSecond(r.restoredTs().getTime()), out, read);
       } else {
-        ArchiveDump.pack(dump, out, format.equals("ARCHIVE_GZ"), job.sourceVersion());
+        ArchiveDump.pack(dump, out, format.equals("ARCHIVE_GZ"), job.sourceVersion(), read);
       }
     }
     FileTrees.delete(dump);
@@ -181,7 +190,7 @@ final class RestoreRun {
     progress.phase(RestoreJobs.Phase.DELIVERING, size);
     if (job.method() == RestoreJobs.Method.HTTP) {
       try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
-        ctx.files().write(job.id(), in, n -> {
+        ctx.files().write(job.fileId(), in, n -> {
           progress.done(n);
           progress.check();
         });
@@ -310,10 +319,11 @@ final class RestoreRun {
             ? rows.subList(0, 1000) : rows);
   }
 
-  private void deleteDownload() {
+  /** Deletes the download files of the whole job, or of one attempt given its file id. */
+  private void deleteDownload(String jobOrFileId) {
     if (job.method() == RestoreJobs.Method.HTTP) {
       try {
-        ctx.files().delete(job.id());
+        ctx.files().delete(jobOrFileId);
       } catch (RuntimeException e) {
         LOG.warn("Restore job {}: cannot delete its partial download: {}", job.id(),
             e.getMessage());
@@ -338,23 +348,6 @@ final class RestoreRun {
   private static final class RecordedVerificationFailure extends RestoreException {
     RecordedVerificationFailure(String detail) {
       super("Verification failed: " + detail);
-    }
-  }
-
-  /** Counts bytes written into the progress. */
-  private final class ProgressOutput extends java.io.FilterOutputStream {
-    private long n;
-
-    ProgressOutput(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      n += len;
-      progress.done(n);
-      progress.check();
     }
   }
 

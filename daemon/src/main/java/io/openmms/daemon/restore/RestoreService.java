@@ -51,12 +51,39 @@ public final class RestoreService implements AutoCloseable {
         keys::get, clock);
     this.concurrency = concurrency;
     this.stale = stale;
+    sweepStaging();
     AtomicInteger n = new AtomicInteger();
     this.pool = Executors.newFixedThreadPool(concurrency, r -> {
       Thread t = new Thread(r, "openmms-restore-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /**
+   * Removes what earlier runs of this daemon left in the staging directory (a crash or kill mid-
+   * restore leaves a dump, a temporary head, a package): one directory per job, removed unless
+   * the job is running now on another daemon that shares the directory.
+   */
+  private void sweepStaging() {
+    Path dir = ctx.stagingDir();
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> entries = java.nio.file.Files.list(dir)) {
+      for (Path p : entries.toList()) {
+        Optional<RestoreJobs.Job> job = ctx.jobs().get(p.getFileName().toString());
+        boolean elsewhere = job.isPresent()
+            && job.get().status() == RestoreJobs.Status.IN_PROGRESS && job.get().owner() != null
+            && !job.get().owner().equals(ctx.daemonId());
+        if (!elsewhere) {
+          io.openmms.common.util.FileTrees.delete(p);
+          LOG.info("Removed {}: restore staging left by an earlier run", p);
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.warn("Cannot clean the restore staging directory {}: {}", dir, e.getMessage());
+    }
   }
 
   /** Claims and starts jobs while this daemon has free restore slots. */

@@ -155,6 +155,35 @@ class RestoreFailureTest {
     }
   }
 
+  @Test
+  void stagingLeftByAKilledRunIsRemovedWhenTheDaemonStartsButNotAnotherDaemonsRunningJob()
+      throws Exception {
+    try (RestoreFixture f = new RestoreFixture(dir, 20, "{}")) {
+      String snapshotId = f.startDaemon(Map.of());
+      f.daemon.close();
+      // a job another daemon runs now (its heartbeat is fresh), sharing this restore directory
+      var daemons = f.site.server.database().collection(Collections.DAEMONS);
+      daemons.insertOne(new Document("_id", "ghost").append("host", "nowhere")
+          .append("expires", new Date(System.currentTimeMillis() + 60_000))
+          .append("blockstores", List.of("default")));
+      String elsewhere = f.restore("{\"snapshotId\": \"" + snapshotId + "\", \"delivery\":"
+          + " {\"methodName\": \"HTTP\"}}").get("id").asText();
+      f.site.server.database().collection(Collections.RESTORE_JOBS).updateOne(
+          Filters.eq("_id", elsewhere), new Document("$set", new Document("owner", "ghost")
+              .append("heartbeat", new Date(System.currentTimeMillis() + 120_000))));
+      Path staging = dir.resolve("daemon/restores");
+      Path left = Files.createDirectories(staging.resolve("0123456789abcdef01234567/dump/shop"));
+      Files.write(left.resolve("orders.bson"), new byte[4096]);
+      Path theirs = Files.createDirectories(staging.resolve(elsewhere).resolve("head"));
+      Files.write(theirs.resolve("000001.sst"), new byte[4096]);
+
+      f.startDaemon(Map.of());
+      assertThat(staging.resolve("0123456789abcdef01234567")).as("a dead run's staging")
+          .doesNotExist();
+      assertThat(theirs.resolve("000001.sst")).as("a running job's staging").exists();
+    }
+  }
+
   private static JsonNode broken(RestoreFixture f, String body) throws Exception {
     JsonNode end = f.awaitEnd(f.restore(body).get("id").asText());
     assertThat(end.get("statusName").asText()).as(end.toString()).isEqualTo("BROKEN");

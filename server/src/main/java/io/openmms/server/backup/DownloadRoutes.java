@@ -87,7 +87,7 @@ public final class DownloadRoutes {
     }
     ctx.contentType(j.file().getString("name").endsWith(".gz") ? "application/gzip"
         : "application/octet-stream");
-    ctx.result(files.open(j.id(), range[0], length));
+    ctx.result(files.open(j.fileId(), range[0], length));
   }
 
   private ApiException usedUp(RestoreJobs.Job j, int max) {

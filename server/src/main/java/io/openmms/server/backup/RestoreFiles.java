@@ -13,10 +13,13 @@ import org.bson.types.Binary;
 
 /**
  * The files of HTTP restore deliveries, kept in the application database so that any instance of
- * the Backup HTTP service can serve any download (docs/restores.md, "Download"). A file is stored
- * in parts of {@link #PART} bytes ({@code {_id: "<jobId>#<n>", data}}); the part holding byte
- * {@code i} is {@code i / PART}, so a range request reads only the parts it needs. Files are
- * deleted when their link expires. Thread-safe.
+ * the Backup HTTP service can serve any download (docs/restores.md, "Download"). A file is named
+ * by its job and the attempt that wrote it ({@link RestoreJobs.Job#fileId()}:
+ * {@code "<jobId>.<attempt>"}), so a daemon paused past its lease never writes over the file of
+ * the daemon that took the job over. It is stored in parts of {@link #PART} bytes
+ * ({@code {_id: "<fileId>#<n>", data}}); the part holding byte {@code i} is {@code i / PART}, so
+ * a range request reads only the parts it needs. Files are deleted when their link expires.
+ * Thread-safe.
  */
 public final class RestoreFiles {
   /** Bytes per part: well under MongoDB's 16 MiB document limit. */
@@ -29,10 +32,10 @@ public final class RestoreFiles {
   }
 
   /**
-   * Stores {@code in} as the file of job {@code jobId}, reporting the bytes stored so far;
-   * returns the number of bytes. Parts are upserted, so a retried upload overwrites a partial one.
+   * Stores {@code in} as the file {@code fileId}, reporting the bytes stored so far; returns the
+   * number of bytes. Parts are upserted, so a retried upload overwrites a partial one.
    */
-  public long write(String jobId, InputStream in, LongConsumer progress) throws IOException {
+  public long write(String fileId, InputStream in, LongConsumer progress) throws IOException {
     byte[] buf = new byte[PART];
     long total = 0;
     for (int n = 0; ; n++) {
@@ -41,8 +44,8 @@ public final class RestoreFiles {
         return total;
       }
       byte[] data = len == PART ? buf : java.util.Arrays.copyOf(buf, len);
-      parts.replaceOne(Filters.eq("_id", id(jobId, n)),
-          new Document("_id", id(jobId, n)).append("data", new Binary(data)),
+      parts.replaceOne(Filters.eq("_id", id(fileId, n)),
+          new Document("_id", id(fileId, n)).append("data", new Binary(data)),
           new ReplaceOptions().upsert(true));
       total += len;
       progress.accept(total);
@@ -53,7 +56,7 @@ public final class RestoreFiles {
   }
 
   /** The stored file from byte {@code from} for {@code length} bytes, read part by part. */
-  public InputStream open(String jobId, long from, long length) {
+  public InputStream open(String fileId, long from, long length) {
     return new InputStream() {
       private long position = from;
       private final long end = from + length;
@@ -71,11 +74,14 @@ public final class RestoreFiles {
         if (position >= end) {
           return -1;
         }
+        if (len == 0) {
+          return 0;
+        }
         long index = position / PART;
         if (partStart != index * PART) {
-          Document d = parts.find(Filters.eq("_id", id(jobId, index))).first();
+          Document d = parts.find(Filters.eq("_id", id(fileId, index))).first();
           if (d == null) {
-            throw new IOException("part " + index + " of the restore file of job " + jobId
+            throw new IOException("part " + index + " of restore file " + fileId
                 + " is missing (the link expired or the file was deleted)");
           }
           part = d.get("data", Binary.class).getData();
@@ -84,7 +90,7 @@ public final class RestoreFiles {
         int at = (int) (position - partStart);
         int n = (int) Math.min(Math.min(len, part.length - at), end - position);
         if (n <= 0) {
-          throw new IOException("the restore file of job " + jobId + " is shorter than recorded");
+          throw new IOException("restore file " + fileId + " is shorter than recorded");
         }
         System.arraycopy(part, at, b, off, n);
         position += n;
@@ -93,13 +99,16 @@ public final class RestoreFiles {
     };
   }
 
-  /** Deletes a job's file; returns the number of parts removed. */
-  public long delete(String jobId) {
-    return parts.deleteMany(Filters.regex("_id", "^" + java.util.regex.Pattern.quote(jobId)
-        + "#")).getDeletedCount();
+  /**
+   * Deletes the files of every attempt of job {@code jobId}, or, given a file id, that attempt's
+   * file only; returns the number of parts removed.
+   */
+  public long delete(String jobIdOrFileId) {
+    return parts.deleteMany(Filters.regex("_id", "^"
+        + java.util.regex.Pattern.quote(jobIdOrFileId) + "[.#]")).getDeletedCount();
   }
 
-  private static String id(String jobId, long n) {
-    return jobId + "#" + n;
+  private static String id(String fileId, long n) {
+    return fileId + "#" + n;
   }
 }

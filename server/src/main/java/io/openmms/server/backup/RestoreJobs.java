@@ -62,6 +62,14 @@ public final class RestoreJobs {
     }
 
     /**
+     * The name of this attempt's download file in {@link RestoreFiles}; once the job is FINISHED
+     * no attempt follows, so it names the file the link serves.
+     */
+    public String fileId() {
+      return id + "." + attempts;
+    }
+
+    /**
      * The oplog time the restored data stands at: the one the replay reached once known, else
      * the target, else the snapshot's.
      */

@@ -60,6 +60,15 @@ public final class ArchiveDump {
    */
   public static void pack(Path dumpDir, OutputStream out, boolean gzip, String serverVersion)
       throws IOException {
+    pack(dumpDir, out, gzip, serverVersion, n -> { });
+  }
+
+  /**
+   * As {@link #pack(Path, OutputStream, boolean, String)}, reporting to {@code read} the bytes of
+   * the dump's BSON files read so far.
+   */
+  public static void pack(Path dumpDir, OutputStream out, boolean gzip, String serverVersion,
+      java.util.function.LongConsumer read) throws IOException {
     if (serverVersion == null) {
       serverVersion = UNKNOWN_SERVER;
     }
@@ -74,8 +83,9 @@ public final class ArchiveDump {
     }
     try (OutputStream sink = new BufferedOutputStream(target, Streams.FILE_BUFFER)) {
       prelude(sink, entries, serverVersion);
+      long done = 0;
       for (DumpDirectory.Entry e : entries) {
-        namespace(sink, e);
+        done = namespace(sink, e, done, read);
       }
     }
   }
@@ -118,12 +128,14 @@ public final class ArchiveDump {
     sink.write(ArchiveFormat.TERMINATOR);
   }
 
-  private static void namespace(OutputStream sink, DumpDirectory.Entry e) throws IOException {
+  /** Writes one collection; returns {@code done} plus the size of its BSON file. */
+  private static long namespace(OutputStream sink, DumpDirectory.Entry e, long done,
+      java.util.function.LongConsumer read) throws IOException {
     DumpCollection c = e.collection();
     write(sink, header(c, false, 0));
     Crc64 crc = new Crc64();
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(e.bson()),
-        Streams.FILE_BUFFER)) {
+    try (InputStream in = new BufferedInputStream(Streams.counting(
+        Files.newInputStream(e.bson()), done, read), Streams.FILE_BUFFER)) {
       BsonFrames frames = new BsonFrames(in, e.bson().toString());
       for (byte[] d = frames.next("document"); d != null; d = frames.next("document")) {
         crc.update(d);
@@ -133,6 +145,7 @@ public final class ArchiveDump {
     sink.write(ArchiveFormat.TERMINATOR);
     write(sink, header(c, true, crc.value()));
     sink.write(ArchiveFormat.TERMINATOR);
+    return done + Files.size(e.bson());
   }
 
   private static BsonDocument header(DumpCollection c, boolean eof, long crc) {

@@ -41,6 +41,15 @@ public final class TarGzDump {
    */
   public static void pack(Path dumpDir, String topDir, Instant mtime, OutputStream out)
       throws IOException {
+    pack(dumpDir, topDir, mtime, out, n -> { });
+  }
+
+  /**
+   * As {@link #pack(Path, String, Instant, OutputStream)}, reporting to {@code read} the bytes of
+   * the dump's files read so far (of {@code FileTrees.size(dumpDir)}).
+   */
+  public static void pack(Path dumpDir, String topDir, Instant mtime, OutputStream out,
+      java.util.function.LongConsumer read) throws IOException {
     if (topDir.isEmpty() || topDir.contains("/") || topDir.contains("\\")
         || topDir.equals(".") || topDir.equals("..") || topDir.contains("\0")) {
       throw new IllegalArgumentException("topDir \"" + topDir
@@ -55,6 +64,7 @@ public final class TarGzDump {
       tar.setAddPaxHeadersForNonAsciiNames(true);
       directory(tar, topDir + "/", time);
       String db = null;
+      long done = 0;
       for (DumpDirectory.Entry e : entries) {
         String prefix = topDir + "/" + e.collection().db() + "/";
         if (!e.collection().db().equals(db)) {
@@ -62,8 +72,8 @@ public final class TarGzDump {
           directory(tar, prefix, time);
         }
         String file = prefix + FileNames.collectionFile(e.collection().collection());
-        copy(tar, file + FileNames.METADATA, e.metadata(), time);
-        copy(tar, file + FileNames.BSON, e.bson(), time);
+        done = copy(tar, file + FileNames.METADATA, e.metadata(), time, done, read);
+        done = copy(tar, file + FileNames.BSON, e.bson(), time, done, read);
       }
       tar.finish();
     }
@@ -84,15 +94,18 @@ public final class TarGzDump {
     tar.closeArchiveEntry();
   }
 
-  private static void copy(TarArchiveOutputStream tar, String name, Path file, FileTime time)
-      throws IOException {
+  /** Adds {@code file}; returns {@code done} plus its size. */
+  private static long copy(TarArchiveOutputStream tar, String name, Path file, FileTime time,
+      long done, java.util.function.LongConsumer read) throws IOException {
     TarArchiveEntry e = entry(name, FILE_MODE, time);
-    e.setSize(Files.size(file));
+    long size = Files.size(file);
+    e.setSize(size);
     tar.putArchiveEntry(e);
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = Streams.counting(Files.newInputStream(file), done, read)) {
       in.transferTo(tar);
     }
     tar.closeArchiveEntry();
+    return done + size;
   }
 
   private static TarArchiveEntry entry(String name, int mode, FileTime time) {
