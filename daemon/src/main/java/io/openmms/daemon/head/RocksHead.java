@@ -9,12 +9,21 @@ import java.nio.file.Path;
  * RocksDB and the measurements behind it: docs/head-format.md.
  */
 public final class RocksHead extends KeyValueHead {
-  private RocksHead(Path dir) {
-    super(new RocksStore(dir));
+  private RocksHead(Path dir, boolean durable) {
+    super(new RocksStore(dir, durable));
   }
 
   /** Opens (or creates) the head stored in {@code dir}. */
   public static RocksHead open(Path dir) {
-    return new RocksHead(dir);
+    return new RocksHead(dir, true);
+  }
+
+  /**
+   * Creates a scratch head in {@code dir}: nothing is written to a write-ahead log or synced, so
+   * after a crash its content is undefined and it must be thrown away (a point-in-time restore's
+   * temporary head, which a new attempt rebuilds).
+   */
+  public static RocksHead openScratch(Path dir) {
+    return new RocksHead(dir, false);
   }
 }

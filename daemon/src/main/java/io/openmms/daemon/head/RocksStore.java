@@ -37,6 +37,14 @@ final class RocksStore implements KeyValueStore {
   private final ReadOptions pointRead;
 
   RocksStore(Path dir) {
+    this(dir, true);
+  }
+
+  /**
+   * A store in {@code dir}; when not {@code durable} (a scratch head that a crash makes useless
+   * anyway) commits skip the write-ahead log, so "synced" commits cost no fsync.
+   */
+  RocksStore(Path dir, boolean durable) {
     this.dir = dir;
     try {
       Files.createDirectories(dir);
@@ -67,8 +75,9 @@ final class RocksStore implements KeyValueStore {
       cache.close();
       throw new HeadStorageException("cannot open head RocksDB at " + dir + ": " + e.getMessage(), e);
     }
-    syncWrite = new WriteOptions().setSync(true);
-    asyncWrite = new WriteOptions().setSync(false);
+    syncWrite = durable ? new WriteOptions().setSync(true)
+        : new WriteOptions().setSync(false).setDisableWAL(true);
+    asyncWrite = new WriteOptions().setSync(false).setDisableWAL(!durable);
     pointRead = new ReadOptions().setVerifyChecksums(false); // block checksums still checked on compaction
   }
 

@@ -141,7 +141,7 @@ final class RestoreSource {
   Result pointInTimeTo(Path dir, Path headDir, BatchSource batches,
       List<BackupData.OplogBatch> stored, BsonTimestamp targetTs, Long targetMillis)
       throws IOException, RestoreException {
-    try (Head head = RocksHead.open(headDir)) {
+    try (Head head = RocksHead.openScratch(headDir)) { // rebuilt by any new attempt
       load(head);
       long replayed = replay(head, batches, stored, targetTs, targetMillis);
       BsonTimestamp at = head.position().orElseThrow().ts();
