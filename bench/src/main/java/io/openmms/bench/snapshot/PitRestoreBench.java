@@ -277,7 +277,8 @@ public final class PitRestoreBench {
   private void measure(AppDatabase db, Map<Integer, Point> points) throws Exception {
     requests = new RestoreRequests(new Snapshots(serverDb), new PitWindow(server.backups(),
         new Snapshots(serverDb), new BackupData(serverDb)), new RestoreJobs(serverDb, clock),
-        new Daemons(serverDb, clock), new Secrets(new SecureRandom()));
+        new Daemons(serverDb, clock), new io.openmms.server.backup.SourceVersions(
+            new io.openmms.server.monitoring.HostRecords(serverDb)), new Secrets(new SecureRandom()));
     jobs = new RestoreJobs(serverDb, clock);
     new Leases(db, "bench", clock, Duration.ofHours(1)).heartbeat("localhost", List.of("bench"));
     Point last = points.values().stream().reduce((a, b) -> b).orElseThrow();
