@@ -136,13 +136,8 @@ class RestoreFailureTest {
     try (RestoreFixture f = new RestoreFixture(dir, 20, "{}")) {
       String snapshotId = f.startDaemon(Map.of());
       f.daemon.close();
-      // a daemon record that looks alive, so the service accepts the job; none will run it
       var daemons = f.site.server.database().collection(Collections.DAEMONS);
-      daemons.insertOne(new Document("_id", "ghost").append("host", "nowhere")
-          .append("expires", new Date(System.currentTimeMillis() + 60_000))
-          .append("blockstores", List.of("default")));
-      String id = f.restore("{\"snapshotId\": \"" + snapshotId + "\", \"delivery\":"
-          + " {\"methodName\": \"HTTP\"}}").get("id").asText();
+      String id = jobForAGhostDaemon(f, snapshotId);
       var kill = f.site.send("DELETE", f.jobsPath() + "/" + id, null);
       assertThat(kill.statusCode()).as(kill.body()).isEqualTo(202);
       daemons.deleteOne(Filters.eq("_id", "ghost"));
@@ -162,12 +157,7 @@ class RestoreFailureTest {
       String snapshotId = f.startDaemon(Map.of());
       f.daemon.close();
       // a job another daemon runs now (its heartbeat is fresh), sharing this restore directory
-      var daemons = f.site.server.database().collection(Collections.DAEMONS);
-      daemons.insertOne(new Document("_id", "ghost").append("host", "nowhere")
-          .append("expires", new Date(System.currentTimeMillis() + 60_000))
-          .append("blockstores", List.of("default")));
-      String elsewhere = f.restore("{\"snapshotId\": \"" + snapshotId + "\", \"delivery\":"
-          + " {\"methodName\": \"HTTP\"}}").get("id").asText();
+      String elsewhere = jobForAGhostDaemon(f, snapshotId);
       f.site.server.database().collection(Collections.RESTORE_JOBS).updateOne(
           Filters.eq("_id", elsewhere), new Document("$set", new Document("owner", "ghost")
               .append("heartbeat", new Date(System.currentTimeMillis() + 120_000))));
@@ -182,6 +172,19 @@ class RestoreFailureTest {
           .doesNotExist();
       assertThat(theirs.resolve("000001.sst")).as("a running job's staging").exists();
     }
+  }
+
+  /**
+   * Records a daemon "ghost" that looks alive (so the service accepts jobs while no real daemon
+   * runs) and creates an HTTP restore job of {@code snapshotId}; returns the job's id.
+   */
+  private static String jobForAGhostDaemon(RestoreFixture f, String snapshotId) throws Exception {
+    f.site.server.database().collection(Collections.DAEMONS).insertOne(new Document("_id",
+        "ghost").append("host", "nowhere")
+        .append("expires", new Date(System.currentTimeMillis() + 60_000))
+        .append("blockstores", List.of("default")));
+    return f.restore("{\"snapshotId\": \"" + snapshotId + "\", \"delivery\":"
+        + " {\"methodName\": \"HTTP\"}}").get("id").asText();
   }
 
   private static JsonNode broken(RestoreFixture f, String body) throws Exception {
