@@ -211,10 +211,13 @@ final class RestoreRun {
       } catch (java.io.UncheckedIOException e) {
         throw new RestoreException(e.getMessage());
       }
-      SftpPush.push(file, name, target, key, Duration.ofSeconds(30), n -> {
-        progress.done(n);
-        progress.check();
-      });
+      // each attempt its own partial file: a daemon paused past its lease that wakes up never
+      // writes over or removes the new owner's
+      SftpPush.push(file, name, "attempt" + job.attempts(), target, key, Duration.ofSeconds(30),
+          n -> {
+            progress.done(n);
+            progress.check();
+          });
       set.append("file", fileDoc.append("location", target + "/" + name)
           .append("restoredTs", r.restoredTs()));
     }

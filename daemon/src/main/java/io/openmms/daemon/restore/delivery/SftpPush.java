@@ -50,6 +50,20 @@ public final class SftpPush {
    */
   public static void push(Path localFile, String remoteName, SftpTarget target, KeyPair key,
       Duration timeout, LongConsumer progress) throws RestoreException {
+    push(localFile, remoteName, "", target, key, timeout, progress);
+  }
+
+  /**
+   * As {@link #push(Path, String, SftpTarget, KeyPair, Duration, LongConsumer)}, writing the
+   * partial file as {@code <remoteName>.<partTag>.part} (when {@code partTag} is not empty), so
+   * that two pushes of the same name (two attempts of one restore job) never write or remove
+   * each other's partial file.
+   */
+  public static void push(Path localFile, String remoteName, String partTag, SftpTarget target,
+      KeyPair key, Duration timeout, LongConsumer progress) throws RestoreException {
+    if (partTag.contains("/") || partTag.contains("\\")) {
+      throw new IllegalArgumentException("partTag \"" + partTag + "\" is not a name part");
+    }
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(timeout, "timeout");
@@ -65,7 +79,7 @@ public final class SftpPush {
       ClientSession session = SshConnector.open(client, target, key, timeout);
       try {
         Delivery delivery = new Delivery(client, target, key, timeout);
-        delivery.run(session, localFile, remoteName, size,
+        delivery.run(session, localFile, remoteName, partTag, size,
             new SftpProgress(progress, System::nanoTime));
       } finally {
         closeQuietly(session);
@@ -93,11 +107,11 @@ public final class SftpPush {
   /** The steps after authentication, and the cleanup when one fails. */
   private record Delivery(SshClient client, SftpTarget target, KeyPair key, Duration timeout) {
 
-    void run(ClientSession session, Path localFile, String remoteName, long size,
-        SftpProgress progress) throws RestoreException {
+    void run(ClientSession session, Path localFile, String remoteName, String partTag,
+        long size, SftpProgress progress) throws RestoreException {
       SftpClient sftp = openSftp(session);
       try {
-        SftpUpload upload = new SftpUpload(session, sftp, target, remoteName);
+        SftpUpload upload = new SftpUpload(session, sftp, target, remoteName, partTag);
         upload.checkDirectory();
         try {
           upload.send(localFile, size, progress);

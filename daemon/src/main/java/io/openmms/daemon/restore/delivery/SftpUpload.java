@@ -46,12 +46,13 @@ final class SftpUpload {
   private final String dest;
   private long sent;
 
-  SftpUpload(ClientSession session, SftpClient sftp, SftpTarget target, String remoteName) {
+  SftpUpload(ClientSession session, SftpClient sftp, SftpTarget target, String remoteName,
+      String partTag) {
     this.session = session;
     this.sftp = sftp;
     this.target = target;
     this.dest = remotePath(target.directory(), remoteName);
-    this.part = dest + ".part";
+    this.part = dest + (partTag.isEmpty() ? "" : "." + partTag) + ".part";
   }
 
   static String remotePath(String directory, String name) {

@@ -90,6 +90,22 @@ class SftpPushTest {
   }
 
   @Test
+  void anotherAttemptsPartialFileIsNeitherWrittenNorRemoved() throws Exception {
+    start(FaultySftpAccessor.diskFullAfter(64 * 1024));
+    Files.writeString(root.resolve("restores/dump.tar.gz.attempt1.part"), "attempt 1 writing");
+    Path file = randomFile("dump.tar.gz", 300_000);
+
+    assertThatThrownBy(() -> SftpPush.push(file, "dump.tar.gz", "attempt2",
+        server.target("/restores"), daemonKey, TIMEOUT, n -> { }))
+        .isInstanceOf(RestoreException.class).hasMessageContaining("dump.tar.gz.attempt2.part");
+
+    assertThat(remoteFiles()).as("attempt 2 removed its own partial file only")
+        .containsExactly("dump.tar.gz.attempt1.part");
+    assertThat(Files.readString(root.resolve("restores/dump.tar.gz.attempt1.part")))
+        .isEqualTo("attempt 1 writing");
+  }
+
+  @Test
   void aRelativeDirectoryIsUnderTheUsersHome() throws Exception {
     start(null);
     Path file = randomFile("a.archive", 100_000);
