@@ -93,6 +93,30 @@ class ChunkerTest {
     }
 
     @Test
+    void aSkippedSegmentMovesTheOffsetsOfWhatFollowsAndIsRefusedMidSegment() throws IOException {
+        byte[] a = seeded(100_000, 7);
+        byte[] b = seeded(200_000, 8);
+        Chunker chunker = new Chunker(SMALL);
+        List<Chunk> chunks = new ArrayList<>();
+        try (ChunkingOutputStream out = chunker.outputStream(chunks::add)) {
+            out.write(a, 0, a.length);
+            assertThatThrownBy(() -> out.skip(1)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("right after a cut");
+            out.cut();
+            int beforeSkip = chunks.size();
+            out.skip(50_000);
+            assertThat(chunks).as("nothing is emitted for skipped bytes").hasSize(beforeSkip);
+            out.write(b, 0, b.length);
+            assertThat(out.count()).isEqualTo(a.length + 50_000 + b.length);
+        }
+        List<Chunk> expected = new ArrayList<>(pull(chunker, new ByteArrayInputStream(a)));
+        for (Chunk c : pull(chunker, new ByteArrayInputStream(b))) {
+            expected.add(new Chunk(c.offset() + a.length + 50_000, c.data()));
+        }
+        assertThat(offsets(chunks)).isEqualTo(offsets(expected));
+    }
+
+    @Test
     void anInsertedByteChangesOnlyTheChunksAroundIt() throws IOException {
         byte[] data = seeded(2_000_000, 5);
         byte[] edited = new byte[data.length + 1];
