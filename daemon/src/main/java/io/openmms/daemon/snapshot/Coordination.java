@@ -3,9 +3,13 @@ package io.openmms.daemon.snapshot;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.ReplaceOneModel;
+import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.WriteModel;
 import io.openmms.blockstore.BlockId;
 import io.openmms.server.store.AppDatabase;
 import io.openmms.server.store.Collections;
@@ -98,29 +102,22 @@ public final class Coordination {
         ((Number) d.get("estimatedBytes")).longValue()));
   }
 
-  /** Records that writer {@code w} references block {@code id} (its {@code seq}-th reference). */
-  public void reference(Writer w, long seq, BlockId id) {
-    String refId = w.snapshotId() + "#" + seq;
-    pending.replaceOne(Filters.eq("_id", refId), refDocument(w, refId, id),
-        new com.mongodb.client.model.ReplaceOptions().upsert(true));
-  }
-
   /**
-   * Records that writer {@code w} references blocks {@code ids}, its references
-   * {@code firstSeq}, {@code firstSeq + 1}, …: as {@link #reference} for each, in one write.
+   * Records, in one write, that writer {@code w} references blocks {@code ids}: its references
+   * {@code firstSeq}, {@code firstSeq + 1}, … (one record each; recording a seq again replaces
+   * the block it named).
    */
   public void referenceAll(Writer w, long firstSeq, List<BlockId> ids) {
     if (ids.isEmpty()) {
       return;
     }
-    List<com.mongodb.client.model.WriteModel<Document>> writes = new ArrayList<>(ids.size());
+    List<WriteModel<Document>> writes = new ArrayList<>(ids.size());
     for (int i = 0; i < ids.size(); i++) {
       String id = w.snapshotId() + "#" + (firstSeq + i);
-      writes.add(new com.mongodb.client.model.ReplaceOneModel<>(Filters.eq("_id", id),
-          refDocument(w, id, ids.get(i)), new com.mongodb.client.model.ReplaceOptions()
-              .upsert(true)));
+      writes.add(new ReplaceOneModel<>(Filters.eq("_id", id), refDocument(w, id, ids.get(i)),
+          new ReplaceOptions().upsert(true)));
     }
-    pending.bulkWrite(writes, new com.mongodb.client.model.BulkWriteOptions().ordered(false));
+    pending.bulkWrite(writes, new BulkWriteOptions().ordered(false));
   }
 
   private static Document refDocument(Writer w, String id, BlockId block) {

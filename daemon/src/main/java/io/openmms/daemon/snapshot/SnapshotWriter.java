@@ -16,14 +16,20 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +71,7 @@ public final class SnapshotWriter {
   private final Clock clock;
   private Step failAt;
   private LongConsumer progress = n -> { };
-  private java.util.function.BooleanSupplier stopRequested = () -> false;
+  private BooleanSupplier stopRequested = () -> false;
 
   public SnapshotWriter(BlockStore store, Coordination coordination, int threads, Clock clock) {
     this(store, coordination, ChunkerParams.DEFAULT, threads, clock);
@@ -87,7 +93,7 @@ public final class SnapshotWriter {
   }
 
   /** Checked at every block: when it answers true the snapshot is abandoned. */
-  public SnapshotWriter stopWhen(java.util.function.BooleanSupplier stopRequested) {
+  public SnapshotWriter stopWhen(BooleanSupplier stopRequested) {
     this.stopRequested = stopRequested;
     return this;
   }
@@ -119,16 +125,11 @@ public final class SnapshotWriter {
     try {
       Written w = writeBlocks(view, writer, earlier);
       check(Step.BLOCK_LISTS);
-      long seq = w.refs.size();
+      List<Block> lists = BlockList.encode(w.refs).stream().map(Block::of).toList();
+      coordination.referenceAll(writer, w.refs.size(), lists.stream().map(Block::id).toList());
       List<String> listIds = new ArrayList<>();
-      for (byte[] list : BlockList.encode(w.refs)) {
-        Block b = Block.of(list);
-        coordination.reference(writer, seq++, b.id());
-        long n = store.put(b);
-        w.stored.addAndGet(n);
-        if (n == 0) {
-          w.reused.add(b.id());
-        }
+      for (Block b : lists) {
+        w.add(b.id(), store.put(b));
         listIds.add(b.id().hex());
       }
       check(Step.FLUSH);
@@ -149,7 +150,7 @@ public final class SnapshotWriter {
       check(Step.MANIFEST);
       Snapshots.Snapshot s = new Snapshots.Snapshot(plan.snapshotId(), plan.backupId(),
           plan.groupId(), plan.store(), pos.ts(), pos.wallTime(), started,
-          Duration.between(started, clock.instant()), w.logical, w.stored.get(), w.refs.size(),
+          Duration.between(started, clock.instant()), w.logical, w.stored, w.refs.size(),
           listIds, w.collections, plan.tiers(), plan.expires(), plan.onDemand(), plan.syncId());
       snapshots.insert(s);
       published = true;
@@ -175,10 +176,19 @@ public final class SnapshotWriter {
   /** The stream's blocks and what the writer learnt while storing them. */
   private static final class Written {
     final List<BlockList.Ref> refs = new ArrayList<>();
+    /** The blocks found already stored: re-checked if a groom ran meanwhile. */
     final List<BlockId> reused = new ArrayList<>();
-    final AtomicLong stored = new AtomicLong();
+    long stored;
     List<Snapshots.Collection> collections;
     long logical;
+
+    /** Counts a block {@code store.put} answered {@code bytes} for (0: it was there). */
+    void add(BlockId id, long bytes) {
+      stored += bytes;
+      if (bytes == 0) {
+        reused.add(id);
+      }
+    }
   }
 
   private Written writeBlocks(HeadReader view, Coordination.Writer writer, Earlier earlier)
@@ -199,10 +209,7 @@ public final class SnapshotWriter {
       for (Future<Stored> f : blocks.futures) {
         Stored s = f.get();
         w.refs.add(s.ref);
-        w.stored.addAndGet(s.bytes);
-        if (s.bytes == 0) {
-          w.reused.add(s.ref.id());
-        }
+        w.add(s.ref.id(), s.bytes);
       }
       return w;
     } catch (ExecutionException e) {
@@ -219,7 +226,7 @@ public final class SnapshotWriter {
         // never interrupt a worker: an interrupted file write closes the store's channel
         blocks.futures.forEach(f -> f.cancel(false));
         pool.shutdown();
-        if (!pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES)) {
+        if (!pool.awaitTermination(5, TimeUnit.MINUTES)) {
           LOG.warn("Snapshot workers did not finish within 5 minutes");
         }
       }
@@ -287,7 +294,7 @@ public final class SnapshotWriter {
       coordination.referenceAll(writer, futures.size(), hashed.stream().map(Block::id).toList());
       for (Block b : hashed) {
         if (pool == null) {
-          futures.add(java.util.concurrent.CompletableFuture.completedFuture(put(b)));
+          futures.add(CompletableFuture.completedFuture(put(b)));
         } else {
           acquire(inFlight);
           futures.add(pool.submit(() -> {
@@ -313,11 +320,11 @@ public final class SnapshotWriter {
     }
 
     @Override
-    public java.util.Optional<Snapshots.Collection> reuse(String contentTag, long count,
-        long bytes) throws IOException {
-      java.util.Optional<Earlier.Part> part = earlier.find(contentTag, count, bytes);
+    public Optional<Snapshots.Collection> reuse(String contentTag, long count, long bytes)
+        throws IOException {
+      Optional<Earlier.Part> part = earlier.find(contentTag, count, bytes);
       if (part.isEmpty()) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
       flush();
       List<BlockList.Ref> refs = part.get().refs();
@@ -329,14 +336,14 @@ public final class SnapshotWriter {
           LOG.info("Snapshot {}: block {} of {} (from snapshot {}) is no longer stored; its"
               + " documents are read again", writer.snapshotId(), r.id().hex(),
               part.get().collection().ns(), earlier.snapshotId());
-          return java.util.Optional.empty();
+          return Optional.empty();
         }
       }
       for (BlockList.Ref r : refs) {
-        futures.add(java.util.concurrent.CompletableFuture.completedFuture(new Stored(r, 0)));
+        futures.add(CompletableFuture.completedFuture(new Stored(r, 0)));
       }
       earlier.reused(bytes);
-      return java.util.Optional.of(part.get().collection());
+      return Optional.of(part.get().collection());
     }
   }
 
@@ -351,7 +358,7 @@ public final class SnapshotWriter {
 
     private final Snapshots snapshots;
     private final Plan plan;
-    private java.util.Map<String, Part> byTag;
+    private Map<String, Part> byTag;
     private String snapshotId;
     private long reusedBytes;
 
@@ -372,32 +379,28 @@ public final class SnapshotWriter {
       return reusedBytes;
     }
 
-    java.util.Optional<Part> find(String tag, long count, long bytes) {
+    Optional<Part> find(String tag, long count, long bytes) {
       if (byTag == null) {
         byTag = load();
       }
       Part p = byTag.get(tag);
       if (p == null || p.collection().count() != count || p.collection().bytes() != bytes) {
-        return java.util.Optional.empty();
+        return Optional.empty();
       }
-      return java.util.Optional.of(p);
+      return Optional.of(p);
     }
 
-    private java.util.Map<String, Part> load() {
-      java.util.Map<String, Part> parts = new java.util.HashMap<>();
+    private Map<String, Part> load() {
+      Map<String, Part> parts = new HashMap<>();
       Snapshots.Snapshot last = snapshots.list(plan.backupId()).stream()
           .filter(s -> s.store().equals(plan.store()) && !s.id().equals(plan.snapshotId()))
-          .max(java.util.Comparator.comparing(Snapshots.Snapshot::taken)).orElse(null);
+          .max(Comparator.comparing(Snapshots.Snapshot::taken)).orElse(null);
       if (last == null || last.collections().stream().noneMatch(Snapshots.Collection::reusable)) {
         return parts;
       }
-      List<BlockList.Ref> refs = new ArrayList<>();
+      List<BlockList.Ref> refs;
       try {
-        for (String list : last.blockLists()) {
-          BlockId id = BlockId.parse(list);
-          refs.addAll(BlockList.decode(store.get(id, last.id()), "block list " + list + " of snapshot "
-              + last.id()));
-        }
+        refs = SnapshotInput.blocks(store, last);
       } catch (IOException | RuntimeException e) {
         LOG.warn("Snapshot {}: the block lists of the previous snapshot {} cannot be read ({});"
             + " every collection is read", plan.snapshotId(), last.id(), e.getMessage());
