@@ -101,8 +101,7 @@ public final class SnapshotStream {
     List<Snapshots.Collection> result = new ArrayList<>();
     counting.write(bytes(new BsonDocument(TYPE, new BsonString(HEADER))
         .append("version", new BsonInt32(VERSION))));
-    List<Namespace> namespaces = head.namespaces();
-    for (Namespace ns : namespaces) {
+    for (Namespace ns : head.namespaces()) {
       CollectionInfo info = head.collection(ns).orElse(null);
       if (info == null) {
         continue;
@@ -113,32 +112,18 @@ public final class SnapshotStream {
       counting.cut();
       long firstBlock = blocks.count();
       String tag = head.contentTag(ns).orElse(null);
-      Optional<Snapshots.Collection> reused = tag == null ? Optional.empty()
+      Optional<Snapshots.Collection> earlier = tag == null ? Optional.empty()
           : blocks.reuse(tag, info.count(), info.dataSize());
       Snapshots.Collection entry;
-      if (reused.isPresent()) {
-        Snapshots.Collection earlier = reused.get();
-        counting.skip(earlier.bytes());
-        entry = new Snapshots.Collection(ns.toString(), earlier.count(), earlier.bytes(), offset,
-            earlier.sha256());
+      if (earlier.isPresent()) {
+        counting.skip(earlier.get().bytes());
+        entry = earlier.get().placed(ns.toString(), offset);
       } else {
-        CollectionSum sum = new CollectionSum();
-        try (DocumentCursor docs = head.scan(ns)) {
-          while (docs.hasNext()) {
-            sum.add(docs.next(), counting);
-          }
-        }
-        if (sum.count != info.count()) {
-          throw new IllegalStateException("the head's count of " + ns + " is " + info.count()
-              + " but its scan gave " + sum.count + " documents; the head is inconsistent");
-        }
-        entry = sum.toCollection(ns.toString(), offset);
+        entry = documents(head, info, counting).toCollection(ns.toString(), offset);
       }
       counting.cut();
-      long lastBlock = blocks.count();
       if (firstBlock >= 0 && tag != null) {
-        entry = new Snapshots.Collection(entry.ns(), entry.count(), entry.bytes(), entry.offset(),
-            entry.sha256(), tag, firstBlock, lastBlock - firstBlock);
+        entry = entry.inBlocks(tag, firstBlock, blocks.count() - firstBlock);
       }
       result.add(entry);
     }
@@ -146,6 +131,22 @@ public final class SnapshotStream {
     counting.write(bytes(new BsonDocument(TYPE, new BsonString(END))
         .append("collections", new BsonInt32(result.size()))));
     return result;
+  }
+
+  /** Writes the documents of {@code info}'s collection to {@code out}, summing them up. */
+  private static CollectionSum documents(HeadReader head, CollectionInfo info, Counting out)
+      throws IOException {
+    CollectionSum sum = new CollectionSum();
+    try (DocumentCursor docs = head.scan(info.ns())) {
+      while (docs.hasNext()) {
+        sum.add(docs.next(), out);
+      }
+    }
+    if (sum.count != info.count()) {
+      throw new IllegalStateException("the head's count of " + info.ns() + " is " + info.count()
+          + " but its scan gave " + sum.count + " documents; the head is inconsistent");
+    }
+    return sum;
   }
 
   static BsonDocument collectionDocument(CollectionInfo info) {

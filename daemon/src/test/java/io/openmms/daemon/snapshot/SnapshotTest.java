@@ -137,6 +137,28 @@ class SnapshotTest {
     }
   }
 
+  @Test
+  void aRenamedCollectionReusesItsBlocksUnderItsNewName() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(20_000)) {
+      Snapshots.Snapshot first = site.snapshot();
+      site.change(b -> b.renameCollection(SnapshotSite.USERS, Namespace.parse("shop.customers"),
+          false));
+      List<String> read = new ArrayList<>();
+      Snapshots.Snapshot second;
+      try (HeadSnapshot view = site.head.snapshot()) {
+        second = site.service.take(site.backup, recordingScans(view, read), false);
+      }
+      assertThat(read).as("a rename moves the same documents: nothing is read").isEmpty();
+      assertThat(second.collections()).extracting(Snapshots.Collection::ns)
+          .containsExactly("logs.events", "shop.customers", "shop.orders");
+      assertThat(blocksOf(SnapshotInput.blocks(site.store(), second),
+          collection(second, "shop.customers"))).isEqualTo(blocksOf(SnapshotInput.blocks(
+              site.store(), first), collection(first, "shop.users")));
+      assertSnapshotHoldsTheHead(site, second);
+      assertThat(site.verify(second).problems()).isEmpty();
+    }
+  }
+
   private static Snapshots.Collection collection(Snapshots.Snapshot s, String ns) {
     return s.collections().stream().filter(c -> c.ns().equals(ns)).findFirst().orElseThrow();
   }

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Date;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -40,6 +41,19 @@ public final class Snapshots {
     /** A collection without a content tag or block range. */
     public Collection(String ns, long count, long bytes, long offset, String sha256) {
       this(ns, count, bytes, offset, sha256, null, -1, -1);
+    }
+
+    /**
+     * The same documents as collection {@code name} (a rename keeps them) at stream offset
+     * {@code at}, without a content tag or block range.
+     */
+    public Collection placed(String name, long at) {
+      return new Collection(name, count, bytes, at, sha256);
+    }
+
+    /** The same entry with the head's content tag and the block range of the documents. */
+    public Collection inBlocks(String tag, long first, long n) {
+      return new Collection(ns, count, bytes, offset, sha256, tag, first, n);
     }
 
     /** Whether {@code o} sums up the same documents at the same place of the stream. */
@@ -182,7 +196,7 @@ public final class Snapshots {
   public void recomputeExpiry(List<String> backupIds, SnapshotSchedule s) {
     for (String id : backupIds) {
       for (Snapshot snap : list(id)) {
-        java.util.Set<Retention.Tier> tiers = java.util.EnumSet.noneOf(Retention.Tier.class);
+        Set<Retention.Tier> tiers = EnumSet.noneOf(Retention.Tier.class);
         snap.tiers().forEach(t -> tiers.add(Retention.Tier.valueOf(t)));
         setExpires(snap.id(), Retention.expires(snap.taken(), tiers, s));
       }
