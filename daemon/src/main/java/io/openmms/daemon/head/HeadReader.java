@@ -27,8 +27,9 @@ public interface HeadReader {
   /**
    * A name for the current content of {@code ns}'s documents: a random tag drawn anew, in the same
    * commit, whenever a commit changes them, so two reads with equal tags (of this head's store,
-   * at any time, even after its files were copied or rolled back) see the same documents. Snapshots use it to reuse an earlier snapshot's blocks for a
-   * collection that did not change (docs/snapshots.md). Empty when the head does not track it or
+   * at any time, even after its files were copied or rolled back) see the same documents.
+   * Snapshots use it to reuse an earlier snapshot's blocks for a collection that did not change
+   * (docs/snapshot-format.md, "Unchanged collections"). Empty when the head does not track it or
    * the collection does not exist.
    */
   default Optional<String> contentTag(Namespace ns) {

@@ -68,7 +68,8 @@ final class HeadWorker implements Runnable {
   private AppliedRecord record;
   private SyncApplier applier;
   private Instant lastReport = Instant.EPOCH;
-  private volatile Backups.Backup current;
+  /** The backup as the last {@link #step} read it (the worker thread's own). */
+  private Backups.Backup current;
 
   HeadWorker(String backupId, Lease lease, Path headDir, BatchSource source, HeadReports reports,
       SnapshotService snapshots, Clock clock, Duration poll, Duration heartbeat) {
@@ -161,8 +162,7 @@ final class HeadWorker implements Runnable {
   /** Starts a snapshot when the schedule or a request asks for one (it runs on its own thread). */
   private void snapshotIfDue() {
     Backups.Backup b = current;
-    if (snapshots == null || b == null || stopping || !lease.held()
-        || b.state() == Backups.State.STOPPED || record.failure() != null
+    if (snapshots == null || b == null || stopping || !lease.held() || record.failure() != null
         || !b.syncId().equals(record.syncId())) {
       return;
     }
