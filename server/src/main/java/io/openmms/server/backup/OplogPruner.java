@@ -4,6 +4,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import io.openmms.server.store.AppDatabase;
 import io.openmms.server.store.Collections;
+import java.util.List;
 import org.bson.BsonTimestamp;
 import org.bson.Document;
 import org.slf4j.Logger;
@@ -17,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * the window's start (the newest received entry minus the window); with no such snapshot, once
  * they are older than the window's start. And only after the daemon has applied it to the head
  * (so a running head never misses one). A running point-in-time restore keeps the oplog after its
- * base snapshot. A daemon that later has to rebuild a head from the
- * start finds the pruned batches gone and asks for a new initial sync (rebuilding from the latest
- * snapshot is not built yet).
+ * base snapshot. A daemon that later has to rebuild a head from the start finds the pruned
+ * batches gone and asks for a new initial sync (rebuilding from the latest snapshot is not built
+ * yet).
  */
 public final class OplogPruner {
   private static final Logger LOG = LoggerFactory.getLogger(OplogPruner.class);
@@ -42,6 +43,7 @@ public final class OplogPruner {
   /** Prunes every tailing backup; returns how many batches' worth of seqs were pruned. */
   public long run() {
     long pruned = 0;
+    List<RestoreJobs.Job> restoring = restores.running();
     for (Document d : backupRecords.find(Filters.eq("state", Backups.State.TAILING.name()))
         .batchSize(500)) {
       Backups.Backup b = backups.get(d.getString("_id"));
@@ -65,7 +67,7 @@ public final class OplogPruner {
           break;
         }
       }
-      for (RestoreJobs.Job j : restores.running()) {
+      for (RestoreJobs.Job j : restoring) {
         if (j.clusterId().equals(b.id()) && j.pointInTime()
             && j.snapshotTs().compareTo(cutoff) < 0) {
           cutoff = j.snapshotTs(); // a running point-in-time restore replays from its base

@@ -33,8 +33,9 @@ import java.util.Set;
  *
  * <p>A snapshot expires at its creation time plus the longest retention among its tiers (calendar
  * months in UTC for the monthly tier). The caller deletes it once that time is reached, except
- * the newest complete snapshot of a backup, which is never deleted, so a backup that stopped
- * taking snapshots keeps one to restore from ({@link #isExpired}).
+ * the snapshots it keeps whatever their expiry ({@link #isExpired}): the groom keeps a backup's
+ * newest complete snapshot, so a backup that stopped taking snapshots keeps one to restore from,
+ * the base of its point-in-time window and any snapshot a running restore reads.
  */
 public final class Retention {
   /** The frequencies a snapshot stands for; stored by name with the snapshot. */
@@ -81,10 +82,10 @@ public final class Retention {
 
   /**
    * Whether a snapshot expiring at {@code expires} is to be deleted at {@code now}: when that
-   * time is reached, unless it is the newest complete snapshot of its backup.
+   * time is reached, unless the caller keeps it anyway ({@code kept}: see the class comment).
    */
-  public static boolean isExpired(Instant expires, boolean newest, Instant now) {
-    return !newest && !expires.isAfter(now);
+  public static boolean isExpired(Instant expires, boolean kept, Instant now) {
+    return !kept && !expires.isAfter(now);
   }
 
   private static Instant keptUntil(Instant created, Tier t, SnapshotSchedule s) {
