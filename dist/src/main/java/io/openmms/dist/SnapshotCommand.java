@@ -10,8 +10,10 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,8 +47,9 @@ final class SnapshotCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Config config = overrides.load("daemon", DaemonSettings.ALL, new LinkedHashMap<>());
     PrintStream out = System.out;
+    Clock clock = Clock.systemUTC();
     try (AppDatabase db = DaemonSettings.appDatabase(config)) {
-      Backups backups = new Backups(db, null, Clock.systemUTC());
+      Backups backups = new Backups(db, null, clock);
       Backups.Backup b = backups.get(clusterId);
       if (b == null) {
         System.err.println("No backup of cluster " + clusterId + ": start it first (PATCH"
@@ -60,15 +63,15 @@ final class SnapshotCommand implements Callable<Integer> {
         return 1;
       }
       Snapshots snapshots = new Snapshots(db);
-      java.util.Set<String> before = new java.util.HashSet<>();
+      Set<String> before = new HashSet<>();
       snapshots.list(clusterId).forEach(s -> before.add(s.id()));
-      Instant requested = Instant.now();
+      Instant requested = clock.instant();
       snapshots.request(clusterId, requested);
       out.println("Requested a snapshot of " + b.replicaSetName() + " (" + clusterId + ").");
       if (noWait) {
         return 0;
       }
-      Coordination coordination = new Coordination(db, Clock.systemUTC(), Duration.ZERO);
+      Coordination coordination = new Coordination(db, clock, Duration.ZERO);
       Progress bar = new Progress(out, "snapshot");
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
       boolean started = false;

@@ -6,12 +6,14 @@ import io.openmms.daemon.snapshot.SnapshotStores;
 import io.openmms.daemon.snapshot.Verifier;
 import io.openmms.server.backup.Snapshots;
 import io.openmms.server.store.AppDatabase;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,11 +51,12 @@ final class VerifyCommand implements Callable<Integer> {
       Snapshots snapshots = new Snapshots(db);
       List<Snapshots.Snapshot> todo = new ArrayList<>();
       if (snapshotId != null) {
-        todo.add(snapshots.get(snapshotId).orElse(null));
-        if (todo.get(0) == null) {
+        Optional<Snapshots.Snapshot> one = snapshots.get(snapshotId);
+        if (one.isEmpty()) {
           System.err.println("No snapshot " + snapshotId);
           return 1;
         }
+        todo.add(one.get());
       } else {
         todo.addAll(clusterId != null ? snapshots.list(clusterId) : snapshots.all());
         todo.sort(Comparator.comparing(Snapshots.Snapshot::backupId)
@@ -73,7 +76,7 @@ final class VerifyCommand implements Callable<Integer> {
         Verifier.Report r;
         try {
           r = verifier.verify(stores.domainStore(s.store(), s.groupId()), s);
-        } catch (RuntimeException | java.io.IOException e) {
+        } catch (RuntimeException | IOException e) {
           String hint = String.valueOf(e.getMessage()).contains("in use by another process")
               ? " (a filesystem block store is locked by the daemon using it: stop the daemon"
                   + " with openmms stop daemon, verify, then start it again)" : "";
