@@ -1,14 +1,16 @@
 package io.openmms.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** A one-line description of the machine a benchmark ran on, for its table's heading. */
+/** The machine a benchmark runs on, for its table's heading and footer. */
 public final class Machine {
   private Machine() {}
 
+  /** A one-line description: OS, CPUs and their model, JVM and maximum heap. */
   public static String describe() {
     String cpu = "unknown CPU";
     try {
@@ -24,5 +26,10 @@ public final class Machine {
         System.getProperty("os.arch"), rt.availableProcessors(), cpu,
         System.getProperty("java.vm.name"), System.getProperty("java.version"),
         rt.maxMemory() >> 20);
+  }
+
+  /** The system load average of the last minute (negative where it is not available). */
+  public static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 }

@@ -5,6 +5,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
+import io.openmms.bench.Machine;
 import io.openmms.common.util.FileTrees;
 import io.openmms.daemon.head.HeadReader;
 import io.openmms.daemon.head.Namespace;
@@ -12,7 +13,6 @@ import io.openmms.daemon.head.OplogPosition;
 import io.openmms.server.backup.Backups;
 import io.openmms.testkit.ReplicaSetStandIn;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -99,10 +99,10 @@ public final class BackupBench {
     System.setProperty("org.slf4j.simpleLogger.log.de.bwaldvogel", "off");
     System.setProperty("org.slf4j.simpleLogger.log.org.mongodb.driver", "off");
     long began = System.nanoTime();
-    double loadAtStart = loadAverage();
+    double loadAtStart = Machine.loadAverage();
     PrintStream out = System.out;
     out.println("openmms backup path benchmark, " + Instant.now().truncatedTo(ChronoUnit.SECONDS)
-        + ", " + io.openmms.bench.Machine.describe());
+        + ", " + Machine.describe());
     Path dir = Files.createTempDirectory(Path.of(System.getProperty("bench.dir",
         System.getProperty("java.io.tmpdir"))), "openmms-bench-backup-");
     BackupBench bench = new BackupBench();
@@ -113,7 +113,7 @@ public final class BackupBench {
     }
     bench.lines.forEach(out::println);
     out.printf(Locale.ROOT, "total run time %.0f s; load average %.2f at start, %.2f at end%n",
-        (System.nanoTime() - began) / 1e9, loadAtStart, loadAverage());
+        (System.nanoTime() - began) / 1e9, loadAtStart, Machine.loadAverage());
     System.exit(0); // the stand-in's shared netty threads never end
   }
 
@@ -507,11 +507,4 @@ public final class BackupBench {
     System.err.println("... " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + " "
         + String.format(Locale.ROOT, format, args));
   }
-
-  private static double loadAverage() {
-    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-  }
-
-
-
 }

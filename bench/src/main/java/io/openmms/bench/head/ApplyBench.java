@@ -1,5 +1,6 @@
 package io.openmms.bench.head;
 
+import io.openmms.bench.Machine;
 import io.openmms.common.util.FileTrees;
 import io.openmms.daemon.head.Head;
 import io.openmms.daemon.head.RocksHead;
@@ -181,7 +182,6 @@ public final class ApplyBench {
     }
     System.out.printf("%ncores %d, java %s, load average %.2f%n", Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.version"),
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        Machine.loadAverage());
   }
-
 }

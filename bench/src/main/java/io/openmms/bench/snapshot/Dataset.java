@@ -44,9 +44,9 @@ import org.bson.types.ObjectId;
  *       agent, path, page, geo and device sub-documents and a properties sub-document.
  * </ul>
  *
- * <p>On average a document is about 940 bytes of BSON. Every {@code _id} is an ObjectId whose time is one second after the previous document's, so
- * each collection's natural (insertion) order is its {@code _id} order: the order the head
- * scans and the order mongodump would write. Text comes from a seeded vocabulary of 2,000
+ * <p>On average a document is about 940 bytes of BSON. Every {@code _id} is an ObjectId whose
+ * time is one second after the previous document's, so each collection's natural (insertion)
+ * order is its {@code _id} order: the order the head scans and the order mongodump would write. Text comes from a seeded vocabulary of 2,000
  * pseudo-words picked with a skew; with the ids, hashes, tokens and numbers, zstd compresses the
  * data about 3.7 times, as it does ordinary application data.
  *
@@ -173,7 +173,8 @@ final class Dataset {
         order.add(locate(k));
       }
     }
-    return update(head, order, r, fmt("%.0f %% of documents updated uniformly", fraction * 100));
+    return update(head, order, r, Report.fmt("%.0f %% of documents updated uniformly",
+        fraction * 100));
   }
 
   /**
@@ -193,8 +194,8 @@ final class Dataset {
       int hotStart = size - (int) Math.max(1, Math.round(size * hotFraction));
       order.add(new Doc(ns, hot ? hotStart + r.nextInt(size - hotStart) : r.nextInt(hotStart)));
     }
-    return update(head, order, r, fmt("%.0f %% of updates to the newest %.0f %% of documents",
-        hotShare * 100, hotFraction * 100));
+    return update(head, order, r, Report.fmt("%.0f %% of updates to the newest %.0f %% of"
+        + " documents", hotShare * 100, hotFraction * 100));
   }
 
   /** (c) {@code count} new events, their {@code _id}s after every existing one. */
@@ -482,10 +483,6 @@ final class Dataset {
       out.add(w.toString());
     }
     return out.toArray(new String[0]);
-  }
-
-  private static String fmt(String format, Object... args) {
-    return String.format(Locale.ROOT, format, args);
   }
 
   private static UUID uuid(Namespace ns) {

@@ -83,10 +83,6 @@ final class Report {
         + padLeft(pass ? "PASS" : "FAIL", WIDTHS[4]));
   }
 
-  void line(String text) {
-    lines.add(text);
-  }
-
   List<String> lines() {
     return lines;
   }

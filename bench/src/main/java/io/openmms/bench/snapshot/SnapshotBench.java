@@ -10,7 +10,6 @@ import io.openmms.daemon.head.RocksHead;
 import io.openmms.daemon.snapshot.SnapshotStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
@@ -98,7 +97,7 @@ public final class SnapshotBench {
     SnapshotBench bench = new SnapshotBench();
     bench.parse(args);
     long began = System.nanoTime();
-    double loadAtStart = loadAverage();
+    double loadAtStart = Machine.loadAverage();
     String heading = "openmms snapshot benchmark against restic, "
         + Instant.now().truncatedTo(ChronoUnit.SECONDS) + ", " + Machine.describe();
     Path base = Files.createTempDirectory(bench.dir, "openmms-bench-snapshot-");
@@ -118,7 +117,7 @@ public final class SnapshotBench {
     bench.report.lines().forEach(System.out::println);
     bench.printGoal();
     System.out.printf(Locale.ROOT, "total run time %.0f s; load average %.2f at start, %.2f at"
-        + " end%n", (System.nanoTime() - began) / 1e9, loadAtStart, loadAverage());
+        + " end%n", (System.nanoTime() - began) / 1e9, loadAtStart, Machine.loadAverage());
     System.exit(0); // the embedded application database's threads
   }
 
@@ -402,9 +401,5 @@ public final class SnapshotBench {
   private static void progress(String format, Object... args) {
     System.err.println("... " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + " "
         + String.format(Locale.ROOT, format, args));
-  }
-
-  private static double loadAverage() {
-    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 }
