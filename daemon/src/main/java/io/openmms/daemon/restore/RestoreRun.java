@@ -44,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * ({@link TargetLoader}, verified by reading the target back). Any failure ends the job BROKEN
  * with its reason; the staging directory is always deleted, and so is a partly stored download
  * while the job is still this daemon's (never one written by a daemon that took it over).
+ *
+ * <p>Each attempt stages in a directory of its own, {@code <jobId>.<attempt>}, named like its
+ * download file ({@link RestoreJobs.Job#fileId()}): daemons may share {@code daemon.restore.dir},
+ * and a daemon paused past its lease that wakes up must neither write into nor delete the
+ * staging of the daemon that took the job over. An attempt first deletes what earlier attempts
+ * left there.
  */
 final class RestoreRun {
   private static final Logger LOG = LoggerFactory.getLogger(RestoreRun.class);
@@ -61,9 +67,11 @@ final class RestoreRun {
   }
 
   void run() {
-    Path dir = ctx.stagingDir().resolve(job.id());
+    Path dir = ctx.stagingDir().resolve(job.fileId());
     try {
-      FileTrees.delete(dir); // a previous attempt's leftovers
+      for (int earlier = 1; earlier < job.attempts(); earlier++) {
+        FileTrees.delete(ctx.stagingDir().resolve(job.id() + "." + earlier));
+      }
       Files.createDirectories(dir);
       Snapshots.Snapshot s = ctx.snapshots().get(job.snapshotId()).orElseThrow(() ->
           new RestoreException("Snapshot " + job.snapshotId() + " no longer exists (it was"

@@ -156,33 +156,33 @@ class RestoreFailureTest {
     try (RestoreFixture f = new RestoreFixture(dir, 20, "{}")) {
       String snapshotId = f.startDaemon(Map.of());
       f.daemon.close();
-      // a job another daemon runs now (its heartbeat is fresh), sharing this restore directory
+      // a job another daemon runs now (its heartbeat is fresh) in its second attempt, sharing
+      // this restore directory
       String elsewhere = jobForAGhostDaemon(f, snapshotId);
       f.site.server.database().collection(Collections.RESTORE_JOBS).updateOne(
           Filters.eq("_id", elsewhere), new Document("$set", new Document("owner", "ghost")
-              .append("heartbeat", new Date(System.currentTimeMillis() + 120_000))));
+              .append("heartbeat", new Date(System.currentTimeMillis() + 120_000))
+              .append("attempts", 2)));
       Path staging = dir.resolve("daemon/restores");
-      Path left = Files.createDirectories(staging.resolve("0123456789abcdef01234567/dump/shop"));
+      Path left = Files.createDirectories(staging.resolve("0123456789abcdef01234567.1/dump/shop"));
       Files.write(left.resolve("orders.bson"), new byte[4096]);
-      Path theirs = Files.createDirectories(staging.resolve(elsewhere).resolve("head"));
+      Path before = Files.createDirectories(staging.resolve(elsewhere + ".1").resolve("head"));
+      Files.write(before.resolve("000001.sst"), new byte[4096]);
+      Path theirs = Files.createDirectories(staging.resolve(elsewhere + ".2").resolve("head"));
       Files.write(theirs.resolve("000001.sst"), new byte[4096]);
 
       f.startDaemon(Map.of());
-      assertThat(staging.resolve("0123456789abcdef01234567")).as("a dead run's staging")
+      assertThat(staging.resolve("0123456789abcdef01234567.1")).as("a dead run's staging")
           .doesNotExist();
-      assertThat(theirs.resolve("000001.sst")).as("a running job's staging").exists();
+      assertThat(staging.resolve(elsewhere + ".1")).as("an earlier attempt's staging")
+          .doesNotExist();
+      assertThat(theirs.resolve("000001.sst")).as("a running attempt's staging").exists();
     }
   }
 
-  /**
-   * Records a daemon "ghost" that looks alive (so the service accepts jobs while no real daemon
-   * runs) and creates an HTTP restore job of {@code snapshotId}; returns the job's id.
-   */
+  /** {@link RestoreFixture#ghostDaemon()}, and an HTTP restore job of {@code snapshotId}. */
   private static String jobForAGhostDaemon(RestoreFixture f, String snapshotId) throws Exception {
-    f.site.server.database().collection(Collections.DAEMONS).insertOne(new Document("_id",
-        "ghost").append("host", "nowhere")
-        .append("expires", new Date(System.currentTimeMillis() + 60_000))
-        .append("blockstores", List.of("default")));
+    f.ghostDaemon();
     return f.restore("{\"snapshotId\": \"" + snapshotId + "\", \"delivery\":"
         + " {\"methodName\": \"HTTP\"}}").get("id").asText();
   }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.openmms.common.util.Json;
 import io.openmms.daemon.restore.dump.DumpCollection;
 import io.openmms.daemon.restore.dump.DumpReader;
+import io.openmms.server.store.Collections;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +34,7 @@ import org.bson.BsonNull;
 import org.bson.BsonObjectId;
 import org.bson.BsonString;
 import org.bson.BsonValue;
+import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.types.Decimal128;
 import org.bson.types.ObjectId;
@@ -131,6 +134,17 @@ final class RestoreFixture implements AutoCloseable {
 
   String jobsPath() {
     return "/clusters/" + agent.backupId + "/restoreJobs";
+  }
+
+  /**
+   * Records a daemon "ghost" that looks alive and has the block store, so that the service
+   * accepts jobs while no real daemon runs (one started later, or the test's own
+   * {@code RestoreService}, claims them).
+   */
+  void ghostDaemon() {
+    site.server.database().collection(Collections.DAEMONS).insertOne(new Document("_id", "ghost")
+        .append("host", "nowhere").append("expires", new Date(System.currentTimeMillis() + 60_000))
+        .append("blockstores", List.of("default")));
   }
 
   /** POSTs a restore job; returns its JSON (asserting 201). */
