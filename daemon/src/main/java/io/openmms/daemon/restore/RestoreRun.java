@@ -7,6 +7,7 @@ import io.openmms.daemon.restore.delivery.SftpTarget;
 import io.openmms.daemon.restore.dump.ArchiveDump;
 import io.openmms.daemon.restore.dump.DumpCollection;
 import io.openmms.daemon.restore.dump.DumpReader;
+import io.openmms.daemon.restore.dump.Streams;
 import io.openmms.daemon.restore.dump.TarGzDump;
 import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.backup.Snapshots;
@@ -31,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.slf4j.Logger;
@@ -174,8 +176,8 @@ final class RestoreRun {
     MessageDigest sha = DocumentSum.newSha256();
     // progress counts the dump's bytes read, which dumpBytes totals (not the file's, which a
     // gzip format makes smaller)
-    java.util.function.LongConsumer read = n -> {
-      progress.done(n);
+    LongConsumer read = n -> {
+      progress.add(n);
       progress.check();
     };
     try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(
@@ -239,8 +241,8 @@ final class RestoreRun {
       throws IOException {
     progress.phase(RestoreJobs.Phase.VERIFYING, Files.size(file));
     Map<String, DocumentSum> found = new LinkedHashMap<>();
-    try (InputStream raw = new ProgressInput(new BufferedInputStream(Files.newInputStream(file),
-        1 << 20));
+    try (InputStream raw = Streams.counting(new BufferedInputStream(Files.newInputStream(file),
+        1 << 20), progress::add);
         DumpReader reader = format.equals("TAR_GZ") ? TarGzDump.read(raw)
             : ArchiveDump.read(raw, format.equals("ARCHIVE_GZ"))) {
       Optional<DumpCollection> c;
@@ -359,25 +361,6 @@ final class RestoreRun {
   private static final class RecordedVerificationFailure extends RestoreException {
     RecordedVerificationFailure(String detail) {
       super("Verification failed: " + detail);
-    }
-  }
-
-  /** Counts bytes read into the progress. */
-  private final class ProgressInput extends java.io.FilterInputStream {
-    private long n;
-
-    ProgressInput(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int r = in.read(b, off, len);
-      if (r > 0) {
-        n += r;
-        progress.done(n);
-      }
-      return r;
     }
   }
 }
