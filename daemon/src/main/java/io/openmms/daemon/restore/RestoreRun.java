@@ -247,7 +247,7 @@ final class RestoreRun {
             : ArchiveDump.read(raw, format.equals("ARCHIVE_GZ"))) {
       Optional<DumpCollection> c;
       while ((c = reader.nextCollection()).isPresent()) {
-        DocumentSum sum = new DocumentSum();
+        DocumentSum sum = DocumentSum.inOrder();
         RawBsonDocument d;
         while ((d = reader.nextDocument()) != null) {
           sum.add(d);

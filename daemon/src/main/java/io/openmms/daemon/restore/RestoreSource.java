@@ -56,8 +56,8 @@ final class RestoreSource {
   /** The directory's sums per namespace and the oplog time the restored data stands at. */
   record Result(Map<String, Expected> expected, BsonTimestamp restoredTs, long entriesReplayed) {}
 
-  /** What a namespace must hold: its count and ordered SHA-256 (and bytes). */
-  record Expected(long count, long bytes, String sha256) {}
+  /** What a namespace must hold: its count and ordered SHA-256. */
+  record Expected(long count, String sha256) {}
 
   private final BlockStore store;
   private final Snapshots.Snapshot snapshot;
@@ -116,7 +116,7 @@ final class RestoreSource {
       while ((c = r.nextCollection()).isPresent()) {
         SnapshotStreamReader.CollectionHeader h = c.get();
         sink.begin(Namespace.parse(h.ns()), h);
-        DocumentSum sum = new DocumentSum();
+        DocumentSum sum = DocumentSum.inOrder();
         RawBsonDocument d;
         while ((d = r.nextDocument()) != null) {
           sink.document(d);
@@ -309,7 +309,7 @@ final class RestoreSource {
         CollectionInfo c = info.get();
         out.begin(new DumpCollection(ns.db(), ns.collection(), c.uuid(), c.options(),
             c.indexes()));
-        DocumentSum sum = new DocumentSum();
+        DocumentSum sum = DocumentSum.inOrder();
         try (DocumentCursor docs = head.scan(ns)) {
           while (docs.hasNext()) {
             RawBsonDocument d = docs.next();
@@ -323,7 +323,7 @@ final class RestoreSource {
           }
         }
         out.end();
-        expected.put(ns.toString(), new Expected(sum.count(), sum.bytes(), sum.sha256()));
+        expected.put(ns.toString(), new Expected(sum.count(), sum.sha256()));
       }
     }
     return expected;
@@ -353,6 +353,6 @@ final class RestoreSource {
           + " documents with SHA-256 " + m.sha256()) + "; run openmms verify --snapshot "
           + snapshot.id());
     }
-    return new Expected(m.count(), m.bytes(), m.sha256());
+    return new Expected(m.count(), m.sha256());
   }
 }

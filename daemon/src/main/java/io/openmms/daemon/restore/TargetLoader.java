@@ -150,7 +150,7 @@ final class TargetLoader {
     c.options().forEach(create::append);
     db.runCommand(create);
     MongoCollection<RawBsonDocument> coll = db.getCollection(t[1], RawBsonDocument.class);
-    DocumentSum sum = new DocumentSum();
+    DocumentSum sum = DocumentSum.orderFree();
     List<RawBsonDocument> batch = new ArrayList<>();
     long bytes = 0;
     RawBsonDocument d;
@@ -187,7 +187,7 @@ final class TargetLoader {
 
   private DocumentSum readBack(MongoClient client, String ns) {
     String[] t = split(ns);
-    DocumentSum sum = new DocumentSum();
+    DocumentSum sum = DocumentSum.orderFree();
     try (MongoCursor<RawBsonDocument> it = client.getDatabase(t[0])
         .getCollection(t[1], RawBsonDocument.class).find().batchSize(1000).iterator()) {
       while (it.hasNext()) {
