@@ -1,14 +1,17 @@
 package io.openmms.daemon.restore;
 
+import io.openmms.blockstore.BlockException;
 import io.openmms.blockstore.BlockStore;
 import io.openmms.common.util.FileTrees;
 import io.openmms.daemon.restore.delivery.SftpPush;
 import io.openmms.daemon.restore.delivery.SftpTarget;
 import io.openmms.daemon.restore.dump.ArchiveDump;
 import io.openmms.daemon.restore.dump.DumpCollection;
+import io.openmms.daemon.restore.dump.DumpFormatException;
 import io.openmms.daemon.restore.dump.DumpReader;
 import io.openmms.daemon.restore.dump.Streams;
 import io.openmms.daemon.restore.dump.TarGzDump;
+import io.openmms.server.backup.RestoreFiles;
 import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.backup.Snapshots;
 import java.io.BufferedInputStream;
@@ -16,10 +19,12 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
+import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,7 +91,6 @@ final class RestoreRun {
               ctx.data().oplogBatches(s.backupId(), s.syncId()), job.targetTs(),
               job.pointInTimeUtcMillis())
           : source.snapshotTo(dump);
-      FileTrees.delete(dir.resolve("head"));
       Document set = new Document();
       if (job.pointInTime()) {
         set.append("restoredTs", r.restoredTs()).append("entriesReplayed", r.entriesReplayed());
@@ -106,7 +110,7 @@ final class RestoreRun {
           ? new Document("verification", new Document("status", "FAILED")
               .append("checked", Date.from(ctx.clock().instant()))
               .append("detail", e.getMessage())) : null);
-    } catch (io.openmms.blockstore.BlockException e) {
+    } catch (BlockException e) {
       broken("The snapshot's data is damaged: " + e.getMessage() + ". Run openmms verify"
           + " --snapshot " + job.snapshotId() + "; restore another snapshot or point in time",
           null);
@@ -163,83 +167,98 @@ final class RestoreRun {
   private void deliverFile(Path dir, Path dump, RestoreSource.Result r, Document set)
       throws IOException, RestoreException {
     String format = job.delivery().getString("format");
-    String base = job.replicaSetName() + "-" + NAME_TIME.format(Instant.ofEpochSecond(
-        r.restoredTs().getTime())) + "-" + job.id().substring(job.id().length() - 6);
+    Instant restored = Instant.ofEpochSecond(r.restoredTs().getTime());
+    String base = job.replicaSetName() + "-" + NAME_TIME.format(restored) + "-"
+        + job.id().substring(job.id().length() - 6);
     String name = base + switch (format) {
       case "ARCHIVE" -> ".archive";
       case "ARCHIVE_GZ" -> ".archive.gz";
       default -> ".tar.gz";
     };
     Path file = dir.resolve(name);
-    long dumpBytes = FileTrees.size(dump);
-    progress.phase(RestoreJobs.Phase.PACKAGING, dumpBytes);
-    MessageDigest sha = DocumentSum.newSha256();
-    // progress counts the dump's bytes read, which dumpBytes totals (not the file's, which a
-    // gzip format makes smaller)
-    LongConsumer read = n -> {
-      progress.add(n);
-      progress.check();
-    };
-    try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(
-        Files.newOutputStream(file), 1 << 20), sha)) {
-      if (format.equals("TAR_GZ")) {
-        TarGzDump.pack(dump, base, Instant.ofEpochSecond(r.restoredTs().getTime()), out, read);
-      } else {
-        ArchiveDump.pack(dump, out, format.equals("ARCHIVE_GZ"), job.sourceVersion(), read);
-      }
-    }
+    String sha256 = pack(dump, file, format, base, restored);
     FileTrees.delete(dump);
     long size = Files.size(file);
-    Document verification = verifyFile(file, format, r);
+    Document verification = verifyFile(file, size, format, r);
     ctx.jobs().setVerification(job.id(), verification);
     if (!"PASSED".equals(verification.getString("status"))) {
       throw new RecordedVerificationFailure(verification.getString("detail"));
     }
-    Document fileDoc = new Document("name", name).append("size", size)
-        .append("sha256", HexFormat.of().formatHex(sha.digest()));
+    Document fileDoc = new Document("name", name).append("size", size).append("sha256", sha256);
     progress.phase(RestoreJobs.Phase.DELIVERING, size);
     if (job.method() == RestoreJobs.Method.HTTP) {
-      try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
-        ctx.files().write(job.fileId(), in, n -> {
-          progress.done(n);
-          progress.check();
-        });
-      }
-      Instant expires = ctx.clock().instant().plus(Duration.ofHours(
-          job.delivery().getInteger("expirationHours", 1)));
-      set.append("delivery.expires", Date.from(expires));
-      set.append("file", fileDoc.append("parts", (size + io.openmms.server.backup.RestoreFiles.PART - 1)
-          / io.openmms.server.backup.RestoreFiles.PART).append("restoredTs", r.restoredTs()));
+      storeDownload(file, size, fileDoc, set);
     } else {
-      Document d = job.delivery();
-      SftpTarget target = new SftpTarget(d.getString("targetHost"), d.getInteger("targetPort"),
-          d.getString("username"), d.getString("targetDirectory"),
-          d.getString("hostKeyFingerprint"));
-      java.security.KeyPair key;
-      try {
-        key = ctx.sshKey();
-      } catch (java.io.UncheckedIOException e) {
-        throw new RestoreException(e.getMessage());
-      }
-      // each attempt its own partial file: a daemon paused past its lease that wakes up never
-      // writes over or removes the new owner's
-      SftpPush.push(file, name, "attempt" + job.attempts(), target, key, Duration.ofSeconds(30),
-          n -> {
-            progress.done(n);
-            progress.check();
-          });
-      set.append("file", fileDoc.append("location", target + "/" + name)
-          .append("restoredTs", r.restoredTs()));
+      push(file, name, fileDoc);
     }
+    set.append("file", fileDoc.append("restoredTs", r.restoredTs()));
     if (!ctx.jobs().end(job.id(), ctx.daemonId(), RestoreJobs.Status.FINISHED, null, set)) {
       throw new JobProgress.RestoreCancelledException();
     }
   }
 
-  /** Reads the package back and compares each collection with what the source gave. */
-  private Document verifyFile(Path file, String format, RestoreSource.Result r)
+  /** Writes the dump into {@code file} in {@code format}; returns the file's SHA-256. */
+  private String pack(Path dump, Path file, String format, String topDir, Instant mtime)
       throws IOException {
-    progress.phase(RestoreJobs.Phase.VERIFYING, Files.size(file));
+    // progress counts the dump's bytes read, which this totals (not the file's, which a gzip
+    // format makes smaller)
+    progress.phase(RestoreJobs.Phase.PACKAGING, FileTrees.size(dump));
+    LongConsumer read = n -> {
+      progress.add(n);
+      progress.check();
+    };
+    MessageDigest sha = DocumentSum.newSha256();
+    try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(
+        Files.newOutputStream(file), 1 << 20), sha)) {
+      if (format.equals("TAR_GZ")) {
+        TarGzDump.pack(dump, topDir, mtime, out, read);
+      } else {
+        ArchiveDump.pack(dump, out, format.equals("ARCHIVE_GZ"), job.sourceVersion(), read);
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  /** HTTP: stores the file in the application database, served by the link until it expires. */
+  private void storeDownload(Path file, long size, Document fileDoc, Document set)
+      throws IOException {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
+      ctx.files().write(job.fileId(), in, this::sent);
+    }
+    set.append("delivery.expires", Date.from(ctx.clock().instant().plus(Duration.ofHours(
+        job.delivery().getInteger("expirationHours", 1)))));
+    fileDoc.append("parts", (size + RestoreFiles.PART - 1) / RestoreFiles.PART);
+  }
+
+  /** SCP: pushes the file by SFTP to the directory the job names. */
+  private void push(Path file, String name, Document fileDoc) throws RestoreException {
+    Document d = job.delivery();
+    SftpTarget target = new SftpTarget(d.getString("targetHost"), d.getInteger("targetPort"),
+        d.getString("username"), d.getString("targetDirectory"),
+        d.getString("hostKeyFingerprint"));
+    KeyPair key;
+    try {
+      key = ctx.sshKey();
+    } catch (UncheckedIOException e) {
+      throw new RestoreException(e.getMessage());
+    }
+    // each attempt its own partial file: a daemon paused past its lease that wakes up never
+    // writes over or removes the new owner's
+    SftpPush.push(file, name, "attempt" + job.attempts(), target, key, Duration.ofSeconds(30),
+        this::sent);
+    fileDoc.append("location", target + "/" + name);
+  }
+
+  /** Progress of a delivery: {@code bytes} of the package stored or sent so far. */
+  private void sent(long bytes) {
+    progress.done(bytes);
+    progress.check();
+  }
+
+  /** Reads the package back and compares each collection with what the source gave. */
+  private Document verifyFile(Path file, long size, String format, RestoreSource.Result r)
+      throws IOException {
+    progress.phase(RestoreJobs.Phase.VERIFYING, size);
     Map<String, DocumentSum> found = new LinkedHashMap<>();
     try (InputStream raw = Streams.counting(new BufferedInputStream(Files.newInputStream(file),
         1 << 20), progress::add);
@@ -255,7 +274,7 @@ final class RestoreRun {
         found.put(c.get().ns(), sum);
         progress.check();
       }
-    } catch (io.openmms.daemon.restore.dump.DumpFormatException e) {
+    } catch (DumpFormatException e) {
       return new Document("status", "FAILED").append("detail", "the packaged file cannot be"
           + " read back: " + e.getMessage());
     }

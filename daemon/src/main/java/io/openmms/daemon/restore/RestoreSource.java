@@ -1,6 +1,7 @@
 package io.openmms.daemon.restore;
 
 import io.openmms.blockstore.BlockStore;
+import io.openmms.common.util.FileTrees;
 import io.openmms.daemon.head.CollectionInfo;
 import io.openmms.daemon.head.DocumentCursor;
 import io.openmms.daemon.head.Head;
@@ -135,18 +136,22 @@ final class RestoreSource {
   }
 
   /**
-   * A point-in-time restore into {@code dir}, with a temporary head in {@code headDir}; the
-   * oplog comes from {@code batches} (the stored batches of the snapshot's sync).
+   * A point-in-time restore into {@code dir}, with a temporary head in {@code headDir}, deleted
+   * once the directory is written; the oplog comes from {@code batches} (the stored batches of
+   * the snapshot's sync).
    */
   Result pointInTimeTo(Path dir, Path headDir, BatchSource batches,
       List<BackupData.OplogBatch> stored, BsonTimestamp targetTs, Long targetMillis)
       throws IOException, RestoreException {
+    Result result;
     try (Head head = RocksHead.openScratch(headDir)) { // rebuilt by any new attempt
       load(head);
       long replayed = replay(head, batches, stored, targetTs, targetMillis);
       BsonTimestamp at = head.position().orElseThrow().ts();
-      return new Result(write(head, dir), at, replayed);
+      result = new Result(write(head, dir), at, replayed);
     }
+    FileTrees.delete(headDir);
+    return result;
   }
 
   /** Loads the snapshot into a new head, in batches as an initial sync does. */
