@@ -19,10 +19,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
-import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.bson.Document;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -41,15 +38,8 @@ class RestoreFailureTest {
   void failuresEndBrokenWithAClearReasonAndNothingPartialLeft() throws Exception {
     MongoServer target = new MongoServer(new MemoryBackend());
     InetSocketAddress address = target.bind();
-    SshServer sshd = SshServer.setUpDefaultServer();
-    sshd.setHost("127.0.0.1");
-    sshd.setPort(0);
-    sshd.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(dir.resolve("hostkey.ser")));
-    sshd.setPublickeyAuthenticator((user, key, session) -> false);
-    sshd.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
     Path sftpRoot = Files.createDirectories(dir.resolve("sftp/restores"));
-    sshd.setFileSystemFactory(new VirtualFileSystemFactory(sftpRoot.getParent()));
-    sshd.start();
+    SshServer sshd = RestoreFixture.sftpServer(sftpRoot.getParent(), (user, key, session) -> false);
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
@@ -74,8 +64,7 @@ class RestoreFailureTest {
           .isEqualTo(1);
       assertThat(client.getDatabase("crm").listCollectionNames()).isEmpty();
 
-      String fingerprint = io.openmms.daemon.restore.delivery.SshKeys.fingerprint(
-          sshd.getKeyPairProvider().loadKeys(null).iterator().next().getPublic());
+      String fingerprint = RestoreFixture.hostKeyFingerprint(sshd);
       JsonNode refused = broken(f, snap + "{\"methodName\": \"SCP\", \"targetHost\":"
           + " \"127.0.0.1\", \"targetPort\": " + sshd.getPort() + ", \"username\": \"backup\","
           + " \"targetDirectory\": \"/restores\", \"hostKeyFingerprint\": \"" + fingerprint

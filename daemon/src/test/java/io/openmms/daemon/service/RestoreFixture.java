@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openmms.common.util.Json;
+import io.openmms.daemon.restore.delivery.SshKeys;
 import io.openmms.daemon.restore.dump.DumpCollection;
 import io.openmms.daemon.restore.dump.DumpReader;
 import io.openmms.server.store.Collections;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -22,6 +24,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.bson.BsonArray;
 import org.bson.BsonBinary;
 import org.bson.BsonDateTime;
@@ -118,6 +125,31 @@ final class RestoreFixture implements AutoCloseable {
       source.computeIfAbsent(ns, k -> new LinkedHashMap<>()).put(d.get("_id"), d);
     }
     docs.clear();
+  }
+
+  /**
+   * An SFTP server on 127.0.0.1 (free port) serving {@code root}, its host key stored beside
+   * it; {@code logins} decides which public keys may log in.
+   */
+  static SshServer sftpServer(Path root, PublickeyAuthenticator logins) throws IOException {
+    SshServer sshd = SshServer.setUpDefaultServer();
+    sshd.setHost("127.0.0.1");
+    sshd.setPort(0);
+    sshd.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(root.resolveSibling(
+        "hostkey.ser")));
+    sshd.setPublickeyAuthenticator(logins);
+    sshd.setPasswordAuthenticator(null);
+    sshd.setKeyboardInteractiveAuthenticator(null);
+    sshd.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+    sshd.setFileSystemFactory(new VirtualFileSystemFactory(root));
+    sshd.start();
+    return sshd;
+  }
+
+  /** The fingerprint of an {@link #sftpServer}'s host key, as delivery.hostKeyFingerprint. */
+  static String hostKeyFingerprint(SshServer sshd) throws Exception {
+    return SshKeys.fingerprint(sshd.getKeyPairProvider().loadKeys(null).iterator().next()
+        .getPublic());
   }
 
   /** Starts the daemon and waits for the first snapshot; its id. */

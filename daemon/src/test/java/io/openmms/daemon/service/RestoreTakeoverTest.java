@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openmms.daemon.DaemonSettings;
 import io.openmms.daemon.restore.RestoreService;
-import io.openmms.daemon.restore.delivery.SshKeys;
 import io.openmms.daemon.restore.dump.ArchiveDump;
 import io.openmms.daemon.snapshot.SnapshotStores;
 import io.openmms.server.backup.DownloadRoutes;
@@ -29,10 +28,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
-import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.bson.BsonDateTime;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
@@ -156,20 +152,13 @@ class RestoreTakeoverTest {
       throws Exception {
     Path sftpRoot = Files.createDirectories(dir.resolve("sftp/restores")).getParent();
     LoginGate gate = new LoginGate();
-    SshServer sshd = SshServer.setUpDefaultServer();
-    sshd.setHost("127.0.0.1");
-    sshd.setPort(0);
-    sshd.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(dir.resolve("hostkey.ser")));
-    sshd.setPublickeyAuthenticator((user, key, session) -> gate.pass(session));
-    sshd.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
-    sshd.setFileSystemFactory(new VirtualFileSystemFactory(sftpRoot));
-    sshd.start();
+    SshServer sshd = RestoreFixture.sftpServer(sftpRoot, (user, key, session) ->
+        gate.pass(session));
     try (RestoreFixture f = new RestoreFixture(dir, 200, "{}")) {
       String snapshotId = f.startDaemon(Map.of());
       f.daemon.close();
       f.ghostDaemon();
-      String fingerprint = SshKeys.fingerprint(sshd.getKeyPairProvider().loadKeys(null)
-          .iterator().next().getPublic());
+      String fingerprint = RestoreFixture.hostKeyFingerprint(sshd);
       String id = f.restore("{\"snapshotId\": \"" + snapshotId + "\", \"delivery\":"
           + " {\"methodName\": \"SCP\", \"format\": \"ARCHIVE\", \"targetHost\": \"127.0.0.1\","
           + " \"targetPort\": " + sshd.getPort() + ", \"username\": \"backup\","
