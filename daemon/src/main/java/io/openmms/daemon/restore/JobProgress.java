@@ -4,7 +4,7 @@ import io.openmms.server.backup.RestoreJobs;
 
 /**
  * Where a running restore stands, written by the job's thread and read by the heartbeat, which
- * stores it on the job every second and sets {@link #cancel()} when the job was killed or taken
+ * stores it on the job every second and calls {@link #cancel} when the job was killed or taken
  * over. The job's thread calls {@link #check()} often and stops with
  * {@link RestoreCancelledException}. Thread-safe.
  */

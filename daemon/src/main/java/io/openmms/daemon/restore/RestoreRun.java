@@ -1,13 +1,17 @@
 package io.openmms.daemon.restore;
 
+import io.openmms.blockstore.BlockException;
 import io.openmms.blockstore.BlockStore;
 import io.openmms.common.util.FileTrees;
 import io.openmms.daemon.restore.delivery.SftpPush;
 import io.openmms.daemon.restore.delivery.SftpTarget;
 import io.openmms.daemon.restore.dump.ArchiveDump;
 import io.openmms.daemon.restore.dump.DumpCollection;
+import io.openmms.daemon.restore.dump.DumpFormatException;
 import io.openmms.daemon.restore.dump.DumpReader;
+import io.openmms.daemon.restore.dump.Streams;
 import io.openmms.daemon.restore.dump.TarGzDump;
+import io.openmms.server.backup.RestoreFiles;
 import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.backup.Snapshots;
 import java.io.BufferedInputStream;
@@ -15,10 +19,12 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
+import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.slf4j.Logger;
@@ -44,6 +51,12 @@ import org.slf4j.LoggerFactory;
  * ({@link TargetLoader}, verified by reading the target back). Any failure ends the job BROKEN
  * with its reason; the staging directory is always deleted, and so is a partly stored download
  * while the job is still this daemon's (never one written by a daemon that took it over).
+ *
+ * <p>Each attempt stages in a directory of its own, {@code <jobId>.<attempt>}, named like its
+ * download file ({@link RestoreJobs.Job#fileId()}): daemons may share {@code daemon.restore.dir},
+ * and a daemon paused past its lease that wakes up must neither write into nor delete the
+ * staging of the daemon that took the job over. An attempt first deletes what earlier attempts
+ * left there.
  */
 final class RestoreRun {
   private static final Logger LOG = LoggerFactory.getLogger(RestoreRun.class);
@@ -61,9 +74,11 @@ final class RestoreRun {
   }
 
   void run() {
-    Path dir = ctx.stagingDir().resolve(job.id());
+    Path dir = ctx.stagingDir().resolve(job.fileId());
     try {
-      FileTrees.delete(dir); // a previous attempt's leftovers
+      for (int earlier = 1; earlier < job.attempts(); earlier++) {
+        FileTrees.delete(ctx.stagingDir().resolve(job.id() + "." + earlier));
+      }
       Files.createDirectories(dir);
       Snapshots.Snapshot s = ctx.snapshots().get(job.snapshotId()).orElseThrow(() ->
           new RestoreException("Snapshot " + job.snapshotId() + " no longer exists (it was"
@@ -76,7 +91,6 @@ final class RestoreRun {
               ctx.data().oplogBatches(s.backupId(), s.syncId()), job.targetTs(),
               job.pointInTimeUtcMillis())
           : source.snapshotTo(dump);
-      FileTrees.delete(dir.resolve("head"));
       Document set = new Document();
       if (job.pointInTime()) {
         set.append("restoredTs", r.restoredTs()).append("entriesReplayed", r.entriesReplayed());
@@ -96,7 +110,7 @@ final class RestoreRun {
           ? new Document("verification", new Document("status", "FAILED")
               .append("checked", Date.from(ctx.clock().instant()))
               .append("detail", e.getMessage())) : null);
-    } catch (io.openmms.blockstore.BlockException e) {
+    } catch (BlockException e) {
       broken("The snapshot's data is damaged: " + e.getMessage() + ". Run openmms verify"
           + " --snapshot " + job.snapshotId() + "; restore another snapshot or point in time",
           null);
@@ -153,91 +167,106 @@ final class RestoreRun {
   private void deliverFile(Path dir, Path dump, RestoreSource.Result r, Document set)
       throws IOException, RestoreException {
     String format = job.delivery().getString("format");
-    String base = job.replicaSetName() + "-" + NAME_TIME.format(Instant.ofEpochSecond(
-        r.restoredTs().getTime())) + "-" + job.id().substring(job.id().length() - 6);
+    Instant restored = Instant.ofEpochSecond(r.restoredTs().getTime());
+    String base = job.replicaSetName() + "-" + NAME_TIME.format(restored) + "-"
+        + job.id().substring(job.id().length() - 6);
     String name = base + switch (format) {
       case "ARCHIVE" -> ".archive";
       case "ARCHIVE_GZ" -> ".archive.gz";
       default -> ".tar.gz";
     };
     Path file = dir.resolve(name);
-    long dumpBytes = FileTrees.size(dump);
-    progress.phase(RestoreJobs.Phase.PACKAGING, dumpBytes);
-    MessageDigest sha = DocumentSum.newSha256();
-    // progress counts the dump's bytes read, which dumpBytes totals (not the file's, which a
-    // gzip format makes smaller)
-    java.util.function.LongConsumer read = n -> {
-      progress.done(n);
-      progress.check();
-    };
-    try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(
-        Files.newOutputStream(file), 1 << 20), sha)) {
-      if (format.equals("TAR_GZ")) {
-        TarGzDump.pack(dump, base, Instant.ofEpochSecond(r.restoredTs().getTime()), out, read);
-      } else {
-        ArchiveDump.pack(dump, out, format.equals("ARCHIVE_GZ"), job.sourceVersion(), read);
-      }
-    }
+    String sha256 = pack(dump, file, format, base, restored);
     FileTrees.delete(dump);
     long size = Files.size(file);
-    Document verification = verifyFile(file, format, r);
+    Document verification = verifyFile(file, size, format, r);
     ctx.jobs().setVerification(job.id(), verification);
     if (!"PASSED".equals(verification.getString("status"))) {
       throw new RecordedVerificationFailure(verification.getString("detail"));
     }
-    Document fileDoc = new Document("name", name).append("size", size)
-        .append("sha256", HexFormat.of().formatHex(sha.digest()));
+    Document fileDoc = new Document("name", name).append("size", size).append("sha256", sha256);
     progress.phase(RestoreJobs.Phase.DELIVERING, size);
     if (job.method() == RestoreJobs.Method.HTTP) {
-      try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
-        ctx.files().write(job.fileId(), in, n -> {
-          progress.done(n);
-          progress.check();
-        });
-      }
-      Instant expires = ctx.clock().instant().plus(Duration.ofHours(
-          job.delivery().getInteger("expirationHours", 1)));
-      set.append("delivery.expires", Date.from(expires));
-      set.append("file", fileDoc.append("parts", (size + io.openmms.server.backup.RestoreFiles.PART - 1)
-          / io.openmms.server.backup.RestoreFiles.PART).append("restoredTs", r.restoredTs()));
+      storeDownload(file, size, fileDoc, set);
     } else {
-      Document d = job.delivery();
-      SftpTarget target = new SftpTarget(d.getString("targetHost"), d.getInteger("targetPort"),
-          d.getString("username"), d.getString("targetDirectory"),
-          d.getString("hostKeyFingerprint"));
-      java.security.KeyPair key;
-      try {
-        key = ctx.sshKey();
-      } catch (java.io.UncheckedIOException e) {
-        throw new RestoreException(e.getMessage());
-      }
-      // each attempt its own partial file: a daemon paused past its lease that wakes up never
-      // writes over or removes the new owner's
-      SftpPush.push(file, name, "attempt" + job.attempts(), target, key, Duration.ofSeconds(30),
-          n -> {
-            progress.done(n);
-            progress.check();
-          });
-      set.append("file", fileDoc.append("location", target + "/" + name)
-          .append("restoredTs", r.restoredTs()));
+      push(file, name, fileDoc);
     }
+    set.append("file", fileDoc.append("restoredTs", r.restoredTs()));
     if (!ctx.jobs().end(job.id(), ctx.daemonId(), RestoreJobs.Status.FINISHED, null, set)) {
       throw new JobProgress.RestoreCancelledException();
     }
   }
 
-  /** Reads the package back and compares each collection with what the source gave. */
-  private Document verifyFile(Path file, String format, RestoreSource.Result r)
+  /** Writes the dump into {@code file} in {@code format}; returns the file's SHA-256. */
+  private String pack(Path dump, Path file, String format, String topDir, Instant mtime)
       throws IOException {
-    progress.phase(RestoreJobs.Phase.VERIFYING, Files.size(file));
+    // progress counts the dump's bytes read, which this totals (not the file's, which a gzip
+    // format makes smaller)
+    progress.phase(RestoreJobs.Phase.PACKAGING, FileTrees.size(dump));
+    LongConsumer read = n -> {
+      progress.add(n);
+      progress.check();
+    };
+    MessageDigest sha = DocumentSum.newSha256();
+    try (OutputStream out = new DigestOutputStream(new BufferedOutputStream(
+        Files.newOutputStream(file), 1 << 20), sha)) {
+      if (format.equals("TAR_GZ")) {
+        TarGzDump.pack(dump, topDir, mtime, out, read);
+      } else {
+        ArchiveDump.pack(dump, out, format.equals("ARCHIVE_GZ"), job.sourceVersion(), read);
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  /** HTTP: stores the file in the application database, served by the link until it expires. */
+  private void storeDownload(Path file, long size, Document fileDoc, Document set)
+      throws IOException {
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
+      ctx.files().write(job.fileId(), in, this::sent);
+    }
+    set.append("delivery.expires", Date.from(ctx.clock().instant().plus(Duration.ofHours(
+        job.delivery().getInteger("expirationHours", 1)))));
+    fileDoc.append("parts", (size + RestoreFiles.PART - 1) / RestoreFiles.PART);
+  }
+
+  /** SCP: pushes the file by SFTP to the directory the job names. */
+  private void push(Path file, String name, Document fileDoc) throws RestoreException {
+    Document d = job.delivery();
+    SftpTarget target = new SftpTarget(d.getString("targetHost"), d.getInteger("targetPort"),
+        d.getString("username"), d.getString("targetDirectory"),
+        d.getString("hostKeyFingerprint"));
+    KeyPair key;
+    try {
+      key = ctx.sshKey();
+    } catch (UncheckedIOException e) {
+      throw new RestoreException(e.getMessage());
+    }
+    // each attempt its own partial file: a daemon paused past its lease that wakes up never
+    // writes over or removes the new owner's
+    SftpPush.push(file, name, "attempt" + job.attempts(), target, key, Duration.ofSeconds(30),
+        this::sent);
+    fileDoc.append("location", target + "/" + name);
+  }
+
+  /** Progress of a delivery: {@code bytes} of the package stored or sent so far. */
+  private void sent(long bytes) {
+    progress.done(bytes);
+    progress.check();
+  }
+
+  /** Reads the package back and compares each collection with what the source gave. */
+  private Document verifyFile(Path file, long size, String format, RestoreSource.Result r)
+      throws IOException {
+    progress.phase(RestoreJobs.Phase.VERIFYING, size);
     Map<String, DocumentSum> found = new LinkedHashMap<>();
-    try (InputStream raw = new ProgressInput(new BufferedInputStream(Files.newInputStream(file),
-        1 << 20));
+    try (InputStream raw = Streams.counting(new BufferedInputStream(Files.newInputStream(file),
+        1 << 20), progress::add);
         DumpReader reader = format.equals("TAR_GZ") ? TarGzDump.read(raw)
             : ArchiveDump.read(raw, format.equals("ARCHIVE_GZ"))) {
       Optional<DumpCollection> c;
       while ((c = reader.nextCollection()).isPresent()) {
-        DocumentSum sum = new DocumentSum();
+        DocumentSum sum = DocumentSum.inOrder();
         RawBsonDocument d;
         while ((d = reader.nextDocument()) != null) {
           sum.add(d);
@@ -245,7 +274,7 @@ final class RestoreRun {
         found.put(c.get().ns(), sum);
         progress.check();
       }
-    } catch (io.openmms.daemon.restore.dump.DumpFormatException e) {
+    } catch (DumpFormatException e) {
       return new Document("status", "FAILED").append("detail", "the packaged file cannot be"
           + " read back: " + e.getMessage());
     }
@@ -351,25 +380,6 @@ final class RestoreRun {
   private static final class RecordedVerificationFailure extends RestoreException {
     RecordedVerificationFailure(String detail) {
       super("Verification failed: " + detail);
-    }
-  }
-
-  /** Counts bytes read into the progress. */
-  private final class ProgressInput extends java.io.FilterInputStream {
-    private long n;
-
-    ProgressInput(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int r = in.read(b, off, len);
-      if (r > 0) {
-        n += r;
-        progress.done(n);
-      }
-      return r;
     }
   }
 }

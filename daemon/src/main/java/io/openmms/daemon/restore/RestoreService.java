@@ -1,5 +1,6 @@
 package io.openmms.daemon.restore;
 
+import io.openmms.common.util.FileTrees;
 import io.openmms.daemon.restore.delivery.SshKeys;
 import io.openmms.daemon.service.BatchSource;
 import io.openmms.daemon.snapshot.SnapshotStores;
@@ -9,6 +10,9 @@ import io.openmms.server.backup.RestoreFiles;
 import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.backup.Snapshots;
 import io.openmms.server.store.AppDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.PublicKey;
@@ -21,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,28 +67,33 @@ public final class RestoreService implements AutoCloseable {
 
   /**
    * Removes what earlier runs of this daemon left in the staging directory (a crash or kill mid-
-   * restore leaves a dump, a temporary head, a package): one directory per job, removed unless
-   * the job is running now on another daemon that shares the directory.
+   * restore leaves a dump, a temporary head, a package): one directory per attempt of a job,
+   * removed unless it is the attempt another daemon that shares the directory runs now.
    */
   private void sweepStaging() {
     Path dir = ctx.stagingDir();
-    if (!java.nio.file.Files.isDirectory(dir)) {
+    if (!Files.isDirectory(dir)) {
       return;
     }
-    try (java.util.stream.Stream<Path> entries = java.nio.file.Files.list(dir)) {
+    try (Stream<Path> entries = Files.list(dir)) {
       for (Path p : entries.toList()) {
-        Optional<RestoreJobs.Job> job = ctx.jobs().get(p.getFileName().toString());
-        boolean elsewhere = job.isPresent()
-            && job.get().status() == RestoreJobs.Status.IN_PROGRESS && job.get().owner() != null
-            && !job.get().owner().equals(ctx.daemonId());
-        if (!elsewhere) {
-          io.openmms.common.util.FileTrees.delete(p);
+        if (!runningElsewhere(p.getFileName().toString())) {
+          FileTrees.delete(p);
           LOG.info("Removed {}: restore staging left by an earlier run", p);
         }
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.warn("Cannot clean the restore staging directory {}: {}", dir, e.getMessage());
     }
+  }
+
+  /** True for the staging directory {@code <jobId>.<attempt>} of an attempt another daemon runs. */
+  private boolean runningElsewhere(String name) {
+    int dot = name.lastIndexOf('.');
+    return dot > 0 && ctx.jobs().get(name.substring(0, dot))
+        .filter(j -> j.status() == RestoreJobs.Status.IN_PROGRESS && j.owner() != null
+            && !j.owner().equals(ctx.daemonId()) && j.fileId().equals(name))
+        .isPresent();
   }
 
   /** Claims and starts jobs while this daemon has free restore slots. */
@@ -133,7 +143,7 @@ public final class RestoreService implements AutoCloseable {
    * {@code openmms-restore@<daemonId>}), type and fingerprint, as the daemon publishes it.
    * Loads or creates the key file on first use.
    *
-   * @throws java.io.UncheckedIOException naming the file and the setting when the key cannot be
+   * @throws UncheckedIOException naming the file and the setting when the key cannot be
    *     loaded or created
    */
   public Daemons.RestoreKey sshPublicKey() {
@@ -180,8 +190,8 @@ public final class RestoreService implements AutoCloseable {
       if (key == null) {
         try {
           key = SshKeys.loadOrCreate(file);
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException("Cannot load or create the daemon's SSH key "
+        } catch (IOException e) {
+          throw new UncheckedIOException("Cannot load or create the daemon's SSH key "
               + file + " (daemon.restore.ssh.key): " + e.getMessage(), e);
         }
       }

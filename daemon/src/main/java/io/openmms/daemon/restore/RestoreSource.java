@@ -1,6 +1,7 @@
 package io.openmms.daemon.restore;
 
 import io.openmms.blockstore.BlockStore;
+import io.openmms.common.util.FileTrees;
 import io.openmms.daemon.head.CollectionInfo;
 import io.openmms.daemon.head.DocumentCursor;
 import io.openmms.daemon.head.Head;
@@ -56,8 +57,8 @@ final class RestoreSource {
   /** The directory's sums per namespace and the oplog time the restored data stands at. */
   record Result(Map<String, Expected> expected, BsonTimestamp restoredTs, long entriesReplayed) {}
 
-  /** What a namespace must hold: its count and ordered SHA-256 (and bytes). */
-  record Expected(long count, long bytes, String sha256) {}
+  /** What a namespace must hold: its count and ordered SHA-256. */
+  record Expected(long count, String sha256) {}
 
   private final BlockStore store;
   private final Snapshots.Snapshot snapshot;
@@ -116,7 +117,7 @@ final class RestoreSource {
       while ((c = r.nextCollection()).isPresent()) {
         SnapshotStreamReader.CollectionHeader h = c.get();
         sink.begin(Namespace.parse(h.ns()), h);
-        DocumentSum sum = new DocumentSum();
+        DocumentSum sum = DocumentSum.inOrder();
         RawBsonDocument d;
         while ((d = r.nextDocument()) != null) {
           sink.document(d);
@@ -135,18 +136,22 @@ final class RestoreSource {
   }
 
   /**
-   * A point-in-time restore into {@code dir}, with a temporary head in {@code headDir}; the
-   * oplog comes from {@code batches} (the stored batches of the snapshot's sync).
+   * A point-in-time restore into {@code dir}, with a temporary head in {@code headDir}, deleted
+   * once the directory is written; the oplog comes from {@code batches} (the stored batches of
+   * the snapshot's sync).
    */
   Result pointInTimeTo(Path dir, Path headDir, BatchSource batches,
       List<BackupData.OplogBatch> stored, BsonTimestamp targetTs, Long targetMillis)
       throws IOException, RestoreException {
+    Result result;
     try (Head head = RocksHead.openScratch(headDir)) { // rebuilt by any new attempt
       load(head);
       long replayed = replay(head, batches, stored, targetTs, targetMillis);
       BsonTimestamp at = head.position().orElseThrow().ts();
-      return new Result(write(head, dir), at, replayed);
+      result = new Result(write(head, dir), at, replayed);
     }
+    FileTrees.delete(headDir);
+    return result;
   }
 
   /** Loads the snapshot into a new head, in batches as an initial sync does. */
@@ -309,7 +314,7 @@ final class RestoreSource {
         CollectionInfo c = info.get();
         out.begin(new DumpCollection(ns.db(), ns.collection(), c.uuid(), c.options(),
             c.indexes()));
-        DocumentSum sum = new DocumentSum();
+        DocumentSum sum = DocumentSum.inOrder();
         try (DocumentCursor docs = head.scan(ns)) {
           while (docs.hasNext()) {
             RawBsonDocument d = docs.next();
@@ -323,7 +328,7 @@ final class RestoreSource {
           }
         }
         out.end();
-        expected.put(ns.toString(), new Expected(sum.count(), sum.bytes(), sum.sha256()));
+        expected.put(ns.toString(), new Expected(sum.count(), sum.sha256()));
       }
     }
     return expected;
@@ -353,6 +358,6 @@ final class RestoreSource {
           + " documents with SHA-256 " + m.sha256()) + "; run openmms verify --snapshot "
           + snapshot.id());
     }
-    return new Expected(m.count(), m.bytes(), m.sha256());
+    return new Expected(m.count(), m.sha256());
   }
 }

@@ -11,6 +11,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.InsertManyOptions;
+import io.openmms.daemon.head.Namespace;
 import io.openmms.daemon.restore.dump.DumpCollection;
 import io.openmms.daemon.restore.dump.DumpDirectory;
 import io.openmms.daemon.restore.dump.DumpReader;
@@ -64,14 +65,13 @@ final class TargetLoader {
     this.progress = progress;
   }
 
-  /** The namespace {@code db.coll} is restored to. */
-  String target(String db, String coll) {
-    String exact = remap.get(db + "." + coll);
+  /** The namespace collection {@code c} is restored to. */
+  Namespace target(DumpCollection c) {
+    String exact = remap.get(c.ns());
     if (exact != null) {
-      return exact;
+      return Namespace.parse(exact);
     }
-    String toDb = remap.get(db);
-    return (toDb != null ? toDb : db) + "." + coll;
+    return new Namespace(remap.getOrDefault(c.db(), c.db()), c.collection());
   }
 
   List<Loaded> load(Path dumpDir, long totalBytes) throws RestoreException, IOException {
@@ -100,9 +100,9 @@ final class TargetLoader {
       List<Loaded> out = new ArrayList<>();
       for (DumpCollection c : colls) {
         DocumentSum w = written.get(c.ns());
-        String t = target(c.db(), c.collection());
+        Namespace t = target(c);
         DocumentSum read = readBack(client, t);
-        out.add(new Loaded(c.ns(), t, w.count(), w.unorderedDigest(), read.count(),
+        out.add(new Loaded(c.ns(), t.toString(), w.count(), w.unorderedDigest(), read.count(),
             read.unorderedDigest()));
         progress.add(1);
       }
@@ -119,38 +119,39 @@ final class TargetLoader {
   /** Checks (and with dropExisting, drops) every target namespace before anything is written. */
   private void prepare(MongoClient client, List<DumpCollection> colls) throws RestoreException {
     for (DumpCollection c : colls) {
-      String[] t = split(target(c.db(), c.collection()));
-      MongoDatabase db = client.getDatabase(t[0]);
+      Namespace t = target(c);
+      MongoDatabase db = client.getDatabase(t.db());
       boolean exists = false;
       for (String name : db.listCollectionNames()) {
-        exists |= name.equals(t[1]);
+        exists |= name.equals(t.collection());
       }
       if (!exists) {
         continue;
       }
       if (dropExisting) {
-        db.getCollection(t[1]).drop();
+        db.getCollection(t.collection()).drop();
       } else {
-        long n = db.getCollection(t[1]).estimatedDocumentCount();
+        long n = db.getCollection(t.collection()).estimatedDocumentCount();
         if (n > 0) {
-          throw new RestoreException("The target already has " + t[0] + "." + t[1] + " with "
+          throw new RestoreException("The target already has " + t + " with "
               + n + " documents; nothing was restored. Set delivery.dropExisting to replace"
               + " existing collections, or remap the namespace (delivery.namespaceRemap)");
         }
-        db.getCollection(t[1]).drop();
+        db.getCollection(t.collection()).drop();
       }
     }
   }
 
   private DocumentSum insert(MongoClient client, DumpCollection c, DumpReader r)
       throws IOException {
-    String[] t = split(target(c.db(), c.collection()));
-    MongoDatabase db = client.getDatabase(t[0]);
-    BsonDocument create = new BsonDocument("create", new BsonString(t[1]));
+    Namespace t = target(c);
+    MongoDatabase db = client.getDatabase(t.db());
+    BsonDocument create = new BsonDocument("create", new BsonString(t.collection()));
     c.options().forEach(create::append);
     db.runCommand(create);
-    MongoCollection<RawBsonDocument> coll = db.getCollection(t[1], RawBsonDocument.class);
-    DocumentSum sum = new DocumentSum();
+    MongoCollection<RawBsonDocument> coll = db.getCollection(t.collection(),
+        RawBsonDocument.class);
+    DocumentSum sum = DocumentSum.orderFree();
     List<RawBsonDocument> batch = new ArrayList<>();
     long bytes = 0;
     RawBsonDocument d;
@@ -179,17 +180,17 @@ final class TargetLoader {
       }
     }
     if (!indexes.isEmpty()) {
-      db.runCommand(new BsonDocument("createIndexes", new BsonString(t[1]))
+      db.runCommand(new BsonDocument("createIndexes", new BsonString(t.collection()))
           .append("indexes", indexes));
     }
     return sum;
   }
 
-  private DocumentSum readBack(MongoClient client, String ns) {
-    String[] t = split(ns);
-    DocumentSum sum = new DocumentSum();
-    try (MongoCursor<RawBsonDocument> it = client.getDatabase(t[0])
-        .getCollection(t[1], RawBsonDocument.class).find().batchSize(1000).iterator()) {
+  private DocumentSum readBack(MongoClient client, Namespace ns) {
+    DocumentSum sum = DocumentSum.orderFree();
+    try (MongoCursor<RawBsonDocument> it = client.getDatabase(ns.db())
+        .getCollection(ns.collection(), RawBsonDocument.class).find().batchSize(1000)
+        .iterator()) {
       while (it.hasNext()) {
         sum.add(it.next());
         if ((sum.count() & 1023) == 0) {
@@ -198,11 +199,6 @@ final class TargetLoader {
       }
     }
     return sum;
-  }
-
-  private static String[] split(String ns) {
-    int dot = ns.indexOf('.');
-    return new String[] {ns.substring(0, dot), ns.substring(dot + 1)};
   }
 
   private static String firstLine(String s) {

@@ -31,9 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
-import org.apache.sshd.sftp.server.SftpSubsystemFactory;
-import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
@@ -55,15 +52,15 @@ class RestoreDeliveryTest {
     Path sftpRoot = Files.createDirectories(dir.resolve("sftp"));
     Files.createDirectories(sftpRoot.resolve("restores"));
     KeyPair daemonKey = SshKeys.loadOrCreate(dir.resolve("daemon/keys/restore_key"));
-    SshServer sshd = sftpServer(sftpRoot, daemonKey);
+    SshServer sshd = RestoreFixture.sftpServer(sftpRoot, (user, key, session) ->
+        user.equals("restorer") && key.equals(daemonKey.getPublic()));
     MongoServer target = new MongoServer(new MemoryBackend());
     InetSocketAddress targetAddress = target.bind();
     try (RestoreFixture f = new RestoreFixture(dir, 1200, "{}");
         MongoClient client = MongoClients.create("mongodb://127.0.0.1:"
             + targetAddress.getPort())) {
       String snapshotId = f.startDaemon(Map.of());
-      String fingerprint = SshKeys.fingerprint(sshd.getKeyPairProvider().loadKeys(null)
-          .iterator().next().getPublic());
+      String fingerprint = RestoreFixture.hostKeyFingerprint(sshd);
       String scp = "\"targetHost\": \"127.0.0.1\", \"targetPort\": " + sshd.getPort()
           + ", \"username\": \"restorer\", \"targetDirectory\": \"/restores\","
           + " \"hostKeyFingerprint\": \"" + fingerprint + "\"";
@@ -230,19 +227,5 @@ class RestoreDeliveryTest {
     assertThat(indexes).contains("_id_", "sku_1");
     assertThat(client.getDatabase("shop").listCollectionNames()).as("nothing outside the remap")
         .isEmpty();
-  }
-
-  private static SshServer sftpServer(Path root, KeyPair allowed) throws Exception {
-    SshServer sshd = SshServer.setUpDefaultServer();
-    sshd.setHost("127.0.0.1");
-    sshd.setPort(0);
-    sshd.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(root.resolveSibling(
-        "hostkey.ser")));
-    sshd.setPublickeyAuthenticator((user, key, session) -> user.equals("restorer")
-        && key.equals(allowed.getPublic()));
-    sshd.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
-    sshd.setFileSystemFactory(new VirtualFileSystemFactory(root));
-    sshd.start();
-    return sshd;
   }
 }

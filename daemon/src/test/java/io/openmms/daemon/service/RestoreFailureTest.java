@@ -19,10 +19,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
-import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.bson.Document;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -41,15 +38,8 @@ class RestoreFailureTest {
   void failuresEndBrokenWithAClearReasonAndNothingPartialLeft() throws Exception {
     MongoServer target = new MongoServer(new MemoryBackend());
     InetSocketAddress address = target.bind();
-    SshServer sshd = SshServer.setUpDefaultServer();
-    sshd.setHost("127.0.0.1");
-    sshd.setPort(0);
-    sshd.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(dir.resolve("hostkey.ser")));
-    sshd.setPublickeyAuthenticator((user, key, session) -> false);
-    sshd.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
     Path sftpRoot = Files.createDirectories(dir.resolve("sftp/restores"));
-    sshd.setFileSystemFactory(new VirtualFileSystemFactory(sftpRoot.getParent()));
-    sshd.start();
+    SshServer sshd = RestoreFixture.sftpServer(sftpRoot.getParent(), (user, key, session) -> false);
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
@@ -74,8 +64,7 @@ class RestoreFailureTest {
           .isEqualTo(1);
       assertThat(client.getDatabase("crm").listCollectionNames()).isEmpty();
 
-      String fingerprint = io.openmms.daemon.restore.delivery.SshKeys.fingerprint(
-          sshd.getKeyPairProvider().loadKeys(null).iterator().next().getPublic());
+      String fingerprint = RestoreFixture.hostKeyFingerprint(sshd);
       JsonNode refused = broken(f, snap + "{\"methodName\": \"SCP\", \"targetHost\":"
           + " \"127.0.0.1\", \"targetPort\": " + sshd.getPort() + ", \"username\": \"backup\","
           + " \"targetDirectory\": \"/restores\", \"hostKeyFingerprint\": \"" + fingerprint
@@ -156,33 +145,33 @@ class RestoreFailureTest {
     try (RestoreFixture f = new RestoreFixture(dir, 20, "{}")) {
       String snapshotId = f.startDaemon(Map.of());
       f.daemon.close();
-      // a job another daemon runs now (its heartbeat is fresh), sharing this restore directory
+      // a job another daemon runs now (its heartbeat is fresh) in its second attempt, sharing
+      // this restore directory
       String elsewhere = jobForAGhostDaemon(f, snapshotId);
       f.site.server.database().collection(Collections.RESTORE_JOBS).updateOne(
           Filters.eq("_id", elsewhere), new Document("$set", new Document("owner", "ghost")
-              .append("heartbeat", new Date(System.currentTimeMillis() + 120_000))));
+              .append("heartbeat", new Date(System.currentTimeMillis() + 120_000))
+              .append("attempts", 2)));
       Path staging = dir.resolve("daemon/restores");
-      Path left = Files.createDirectories(staging.resolve("0123456789abcdef01234567/dump/shop"));
+      Path left = Files.createDirectories(staging.resolve("0123456789abcdef01234567.1/dump/shop"));
       Files.write(left.resolve("orders.bson"), new byte[4096]);
-      Path theirs = Files.createDirectories(staging.resolve(elsewhere).resolve("head"));
+      Path before = Files.createDirectories(staging.resolve(elsewhere + ".1").resolve("head"));
+      Files.write(before.resolve("000001.sst"), new byte[4096]);
+      Path theirs = Files.createDirectories(staging.resolve(elsewhere + ".2").resolve("head"));
       Files.write(theirs.resolve("000001.sst"), new byte[4096]);
 
       f.startDaemon(Map.of());
-      assertThat(staging.resolve("0123456789abcdef01234567")).as("a dead run's staging")
+      assertThat(staging.resolve("0123456789abcdef01234567.1")).as("a dead run's staging")
           .doesNotExist();
-      assertThat(theirs.resolve("000001.sst")).as("a running job's staging").exists();
+      assertThat(staging.resolve(elsewhere + ".1")).as("an earlier attempt's staging")
+          .doesNotExist();
+      assertThat(theirs.resolve("000001.sst")).as("a running attempt's staging").exists();
     }
   }
 
-  /**
-   * Records a daemon "ghost" that looks alive (so the service accepts jobs while no real daemon
-   * runs) and creates an HTTP restore job of {@code snapshotId}; returns the job's id.
-   */
+  /** {@link RestoreFixture#ghostDaemon()}, and an HTTP restore job of {@code snapshotId}. */
   private static String jobForAGhostDaemon(RestoreFixture f, String snapshotId) throws Exception {
-    f.site.server.database().collection(Collections.DAEMONS).insertOne(new Document("_id",
-        "ghost").append("host", "nowhere")
-        .append("expires", new Date(System.currentTimeMillis() + 60_000))
-        .append("blockstores", List.of("default")));
+    f.ghostDaemon();
     return f.restore("{\"snapshotId\": \"" + snapshotId + "\", \"delivery\":"
         + " {\"methodName\": \"HTTP\"}}").get("id").asText();
   }

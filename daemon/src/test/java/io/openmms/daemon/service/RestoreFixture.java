@@ -5,8 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openmms.common.util.Json;
+import io.openmms.daemon.restore.delivery.SshKeys;
 import io.openmms.daemon.restore.dump.DumpCollection;
 import io.openmms.daemon.restore.dump.DumpReader;
+import io.openmms.server.store.Collections;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,12 +17,18 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.auth.pubkey.PublickeyAuthenticator;
+import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
+import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.bson.BsonArray;
 import org.bson.BsonBinary;
 import org.bson.BsonDateTime;
@@ -32,6 +41,7 @@ import org.bson.BsonNull;
 import org.bson.BsonObjectId;
 import org.bson.BsonString;
 import org.bson.BsonValue;
+import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.types.Decimal128;
 import org.bson.types.ObjectId;
@@ -117,6 +127,31 @@ final class RestoreFixture implements AutoCloseable {
     docs.clear();
   }
 
+  /**
+   * An SFTP server on 127.0.0.1 (free port) serving {@code root}, its host key stored beside
+   * it; {@code logins} decides which public keys may log in.
+   */
+  static SshServer sftpServer(Path root, PublickeyAuthenticator logins) throws IOException {
+    SshServer sshd = SshServer.setUpDefaultServer();
+    sshd.setHost("127.0.0.1");
+    sshd.setPort(0);
+    sshd.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(root.resolveSibling(
+        "hostkey.ser")));
+    sshd.setPublickeyAuthenticator(logins);
+    sshd.setPasswordAuthenticator(null);
+    sshd.setKeyboardInteractiveAuthenticator(null);
+    sshd.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+    sshd.setFileSystemFactory(new VirtualFileSystemFactory(root));
+    sshd.start();
+    return sshd;
+  }
+
+  /** The fingerprint of an {@link #sftpServer}'s host key, as delivery.hostKeyFingerprint. */
+  static String hostKeyFingerprint(SshServer sshd) throws Exception {
+    return SshKeys.fingerprint(sshd.getKeyPairProvider().loadKeys(null).iterator().next()
+        .getPublic());
+  }
+
   /** Starts the daemon and waits for the first snapshot; its id. */
   String startDaemon(Map<String, String> extra) throws Exception {
     daemon = BackupDaemon.start(site.daemonConfig(dir.resolve("daemon"), "d1", "5s", extra),
@@ -131,6 +166,17 @@ final class RestoreFixture implements AutoCloseable {
 
   String jobsPath() {
     return "/clusters/" + agent.backupId + "/restoreJobs";
+  }
+
+  /**
+   * Records a daemon "ghost" that looks alive and has the block store, so that the service
+   * accepts jobs while no real daemon runs (one started later, or the test's own
+   * {@code RestoreService}, claims them).
+   */
+  void ghostDaemon() {
+    site.server.database().collection(Collections.DAEMONS).insertOne(new Document("_id", "ghost")
+        .append("host", "nowhere").append("expires", new Date(System.currentTimeMillis() + 60_000))
+        .append("blockstores", List.of("default")));
   }
 
   /** POSTs a restore job; returns its JSON (asserting 201). */

@@ -10,13 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import org.apache.sshd.common.file.virtualfs.VirtualFileSystemFactory;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.config.keys.AuthorizedKeysAuthenticator;
-import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
-import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,8 +48,7 @@ class RestoreSshKeysTest {
       assertThat(d1.get("fingerprint").asText()).isEqualTo(SshKeys.fingerprint(daemonKey))
           .startsWith("SHA256:");
 
-      String hostKey = SshKeys.fingerprint(sshd.getKeyPairProvider().loadKeys(null).iterator()
-          .next().getPublic());
+      String hostKey = RestoreFixture.hostKeyFingerprint(sshd);
       String body = "{\"snapshotId\": \"" + snapshotId + "\", \"delivery\": {\"methodName\":"
           + " \"SCP\", \"targetHost\": \"127.0.0.1\", \"targetPort\": " + sshd.getPort()
           + ", \"username\": \"backup\", \"targetDirectory\": \"/restores\","
@@ -98,19 +93,8 @@ class RestoreSshKeysTest {
 
   /** OpenSSH-like: user "backup" may log in with any key listed in {@code authorizedKeys}. */
   private static SshServer sftpServer(Path root, Path authorizedKeys) throws Exception {
-    SshServer sshd = SshServer.setUpDefaultServer();
-    sshd.setHost("127.0.0.1");
-    sshd.setPort(0);
-    sshd.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(root.resolveSibling(
-        "hostkey.ser")));
     AuthorizedKeysAuthenticator keys = new AuthorizedKeysAuthenticator(authorizedKeys);
-    sshd.setPublickeyAuthenticator((user, key, session) -> user.equals("backup")
+    return RestoreFixture.sftpServer(root, (user, key, session) -> user.equals("backup")
         && keys.authenticate(user, key, session));
-    sshd.setPasswordAuthenticator(null);
-    sshd.setKeyboardInteractiveAuthenticator(null);
-    sshd.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
-    sshd.setFileSystemFactory(new VirtualFileSystemFactory(root));
-    sshd.start();
-    return sshd;
   }
 }

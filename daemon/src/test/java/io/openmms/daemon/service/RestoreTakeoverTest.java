@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openmms.daemon.DaemonSettings;
+import io.openmms.daemon.restore.RestoreService;
 import io.openmms.daemon.restore.dump.ArchiveDump;
+import io.openmms.daemon.snapshot.SnapshotStores;
 import io.openmms.server.backup.DownloadRoutes;
 import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.store.Collections;
@@ -13,6 +15,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,8 +25,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.sshd.server.SshServer;
 import org.bson.BsonDateTime;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
@@ -45,7 +50,10 @@ import org.junit.jupiter.api.io.TempDir;
  *       download equals the source document by document, the killed attempt's staging files are
  *       gone, nothing is offered before the end, and the progress shown stayed sane;
  *   <li>only paused (SIGSTOP) and resumed after the second daemon finished: it gives the job up
- *       without touching the second daemon's download.
+ *       without touching the second daemon's download;
+ *   <li>in one process, two restore services sharing the staging directory, the first one
+ *       stalled past its lease while the second runs the job: the first wakes up and gives up
+ *       without touching the second one's staged file.
  * </ul>
  */
 class RestoreTakeoverTest {
@@ -69,7 +77,7 @@ class RestoreTakeoverTest {
         assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
         Instant killed = Instant.now();
         Instant lastBeat = lastHeartbeat(f, m.id());
-        try (Stream<Path> left = Files.walk(staging.resolve(m.id()))) {
+        try (Stream<Path> left = Files.walk(staging.resolve(m.id() + ".1"))) {
           assertThat(left.filter(Files::isRegularFile).count())
               .as("the killed attempt left its temporary head behind").isPositive();
         }
@@ -121,13 +129,13 @@ class RestoreTakeoverTest {
             LEASE.toMillis() + "ms", Map.of(DaemonSettings.BLOCKSTORES.key(), blocks)),
             Clock.systemUTC());
         RestoreJobs.Job end = awaitEnd(f, m);
-        assertThat(childStaging.resolve(m.id())).exists();
+        assertThat(childStaging.resolve(m.id() + ".1")).exists();
 
         // the paused daemon wakes up, learns from its heartbeat that the job is not its own any
         // more, and stops it (deleting its staging directory)
         signal(child, "CONT");
         await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(childStaging
-            .resolve(m.id())));
+            .resolve(m.id() + ".1")));
         String link = "http://127.0.0.1:" + f.site.server.backupPort() + DownloadRoutes.PREFIX
             + end.delivery().getString("token");
         assertFinishedByTwo(f, m, new RestoreJobs(f.site.server.database(), Clock.systemUTC())
@@ -136,6 +144,106 @@ class RestoreTakeoverTest {
       } finally {
         child.destroyForcibly();
       }
+    }
+  }
+
+  @Test
+  void aDaemonThatLostItsJobLeavesTheStagingOfTheNewOwnerInTheSharedDirectoryAlone()
+      throws Exception {
+    Path sftpRoot = Files.createDirectories(dir.resolve("sftp/restores")).getParent();
+    LoginGate gate = new LoginGate();
+    SshServer sshd = RestoreFixture.sftpServer(sftpRoot, (user, key, session) ->
+        gate.pass(session));
+    try (RestoreFixture f = new RestoreFixture(dir, 200, "{}")) {
+      String snapshotId = f.startDaemon(Map.of());
+      f.daemon.close();
+      f.ghostDaemon();
+      String fingerprint = RestoreFixture.hostKeyFingerprint(sshd);
+      String id = f.restore("{\"snapshotId\": \"" + snapshotId + "\", \"delivery\":"
+          + " {\"methodName\": \"SCP\", \"format\": \"ARCHIVE\", \"targetHost\": \"127.0.0.1\","
+          + " \"targetPort\": " + sshd.getPort() + ", \"username\": \"backup\","
+          + " \"targetDirectory\": \"/restores\", \"hostKeyFingerprint\": \"" + fingerprint
+          + "\"}}").get("id").asText();
+      Path staging = dir.resolve("shared-restores");
+      var db = f.site.server.database();
+      try (SnapshotStores stores = new SnapshotStores(SnapshotStores.parse("default=file:"
+          + dir.resolve("daemon/blockstore").toAbsolutePath(), dir), null, new SecureRandom())) {
+        RestoreService one = new RestoreService(db, stores, staging, dir.resolve("key-one"), 1,
+            Duration.ofSeconds(1), Clock.systemUTC(), "one");
+        RestoreService two = new RestoreService(db, stores, staging, dir.resolve("key-two"), 1,
+            Duration.ofSeconds(1), Clock.systemUTC(), "two");
+        try {
+          // attempt 1 staged and packaged the file, and waits at the SSH login; its service
+          // never heart-beats, as a paused daemon, so a second later the job is anyone's
+          one.poll();
+          gate.awaitWaiting(1);
+          await().atMost(Duration.ofSeconds(20)).until(() -> {
+            two.poll();
+            return two.runningCount() == 1;
+          });
+          gate.awaitWaiting(2);
+          // the first wakes up, learns that the job is not its own any more and stops
+          gate.release(1);
+          await().atMost(Duration.ofSeconds(20)).until(() -> one.runningCount() == 0);
+          gate.release(2);
+
+          JsonNode end = f.awaitEnd(id);
+          assertThat(end.get("statusName").asText()).as(end.toString()).isEqualTo("FINISHED");
+          RestoreJobs.Job job = new RestoreJobs(db, Clock.systemUTC()).get(id).orElseThrow();
+          assertThat(job.owner()).isEqualTo("two");
+          assertThat(job.attempts()).isEqualTo(2);
+          f.assertEqualsSource(RestoreFixture.read(ArchiveDump.read(Files.newInputStream(
+              sftpRoot.resolve("restores").resolve(job.file().getString("name"))), false)));
+          await().atMost(Duration.ofSeconds(10)).until(() -> two.runningCount() == 0);
+          try (Stream<Path> left = Files.list(staging)) {
+            assertThat(left).as("no staging files of either attempt").isEmpty();
+          }
+        } finally {
+          gate.release(1);
+          gate.release(2);
+          one.close();
+          two.close();
+        }
+      }
+    } finally {
+      sshd.stop(true);
+    }
+  }
+
+  /**
+   * Holds the n-th SSH session to log in at its login until {@link #release}d with n, then lets
+   * it in with any key.
+   */
+  private static final class LoginGate {
+    private final Map<Object, CountDownLatch> sessions = new LinkedHashMap<>();
+    private final List<CountDownLatch> latches = List.of(new CountDownLatch(1),
+        new CountDownLatch(1), new CountDownLatch(1));
+
+    boolean pass(Object session) {
+      CountDownLatch latch;
+      synchronized (this) {
+        latch = sessions.computeIfAbsent(session, s -> latches.get(sessions.size()));
+        notifyAll();
+      }
+      try {
+        return latch.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+
+    synchronized void awaitWaiting(int n) throws InterruptedException {
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (sessions.size() < n) {
+        long left = until - System.nanoTime();
+        assertThat(left).as("session %d at the login", n).isPositive();
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    }
+
+    void release(int n) {
+      latches.get(n - 1).countDown();
     }
   }
 

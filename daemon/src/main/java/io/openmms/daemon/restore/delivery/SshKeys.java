@@ -140,8 +140,7 @@ public final class SshKeys {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(pair, COMMENT, null, out);
       PrivateFiles.write(file, out.toString(StandardCharsets.US_ASCII));
-      Files.writeString(publicKeyFile(file), publicKeyLine(pair.getPublic(), COMMENT) + "\n");
-      return pair;
+      return pair; // loadOrCreate writes the .pub
     } catch (GeneralSecurityException e) {
       throw new IOException("cannot create an SSH key in " + file + ": " + e, e);
     }

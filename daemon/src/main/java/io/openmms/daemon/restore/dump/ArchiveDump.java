@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 import org.bson.BsonBoolean;
@@ -64,11 +65,11 @@ public final class ArchiveDump {
   }
 
   /**
-   * As {@link #pack(Path, OutputStream, boolean, String)}, reporting to {@code read} the bytes of
-   * the dump's BSON files read so far.
+   * As {@link #pack(Path, OutputStream, boolean, String)}, passing to {@code read} the number of
+   * bytes of each read from the dump's .bson files.
    */
   public static void pack(Path dumpDir, OutputStream out, boolean gzip, String serverVersion,
-      java.util.function.LongConsumer read) throws IOException {
+      LongConsumer read) throws IOException {
     if (serverVersion == null) {
       serverVersion = UNKNOWN_SERVER;
     }
@@ -83,9 +84,8 @@ public final class ArchiveDump {
     }
     try (OutputStream sink = new BufferedOutputStream(target, Streams.FILE_BUFFER)) {
       prelude(sink, entries, serverVersion);
-      long done = 0;
       for (DumpDirectory.Entry e : entries) {
-        done = namespace(sink, e, done, read);
+        namespace(sink, e, read);
       }
     }
   }
@@ -128,14 +128,13 @@ public final class ArchiveDump {
     sink.write(ArchiveFormat.TERMINATOR);
   }
 
-  /** Writes one collection; returns {@code done} plus the size of its BSON file. */
-  private static long namespace(OutputStream sink, DumpDirectory.Entry e, long done,
-      java.util.function.LongConsumer read) throws IOException {
+  private static void namespace(OutputStream sink, DumpDirectory.Entry e, LongConsumer read)
+      throws IOException {
     DumpCollection c = e.collection();
     write(sink, header(c, false, 0));
     Crc64 crc = new Crc64();
     try (InputStream in = new BufferedInputStream(Streams.counting(
-        Files.newInputStream(e.bson()), done, read), Streams.FILE_BUFFER)) {
+        Files.newInputStream(e.bson()), read), Streams.FILE_BUFFER)) {
       BsonFrames frames = new BsonFrames(in, e.bson().toString());
       for (byte[] d = frames.next("document"); d != null; d = frames.next("document")) {
         crc.update(d);
@@ -145,7 +144,6 @@ public final class ArchiveDump {
     sink.write(ArchiveFormat.TERMINATOR);
     write(sink, header(c, true, crc.value()));
     sink.write(ArchiveFormat.TERMINATOR);
-    return done + Files.size(e.bson());
   }
 
   private static BsonDocument header(DumpCollection c, boolean eof, long crc) {

@@ -1,11 +1,17 @@
 package io.openmms.daemon.restore.dump;
 
+import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.function.LongConsumer;
 
-/** Buffer sizes and a stream adapter the dump formats share. */
-final class Streams {
+/**
+ * Buffer sizes and stream adapters the dump formats share; {@link #counting} also serves the
+ * restore's progress while it reads a package back.
+ */
+public final class Streams {
   /** Buffer for .bson files and archive bodies: large, so a dump moves in few system calls. */
   static final int FILE_BUFFER = 1 << 20;
   /** Buffer of the gzip encoders and decoders. */
@@ -13,40 +19,33 @@ final class Streams {
 
   private Streams() {}
 
-  /**
-   * {@code out}, except that {@code close()} only flushes: the formats write into a stream the
-   * caller owns, yet close their own encoders (gzip, tar) to release them.
-   */
-  /**
-   * {@code in}, reporting to {@code read} after each read the bytes read so far plus
-   * {@code before} (a packer's progress over all the files of a dump).
-   */
-  static java.io.InputStream counting(java.io.InputStream in, long before,
-      java.util.function.LongConsumer read) {
-    return new java.io.FilterInputStream(in) {
-      private long n = before;
-
+  /** {@code in}, passing to {@code read} the number of bytes each read returned. */
+  public static InputStream counting(InputStream in, LongConsumer read) {
+    return new FilterInputStream(in) {
       @Override
-      public int read() throws java.io.IOException {
-        int b = super.read();
+      public int read() throws IOException {
+        int b = in.read();
         if (b >= 0) {
-          read.accept(++n);
+          read.accept(1);
         }
         return b;
       }
 
       @Override
-      public int read(byte[] b, int off, int len) throws java.io.IOException {
-        int r = super.read(b, off, len);
-        if (r > 0) {
-          n += r;
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = in.read(b, off, len);
+        if (n > 0) {
           read.accept(n);
         }
-        return r;
+        return n;
       }
     };
   }
 
+  /**
+   * {@code out}, except that {@code close()} only flushes: the formats write into a stream the
+   * caller owns, yet close their own encoders (gzip, tar) to release them.
+   */
   static OutputStream nonClosing(OutputStream out) {
     return new FilterOutputStream(out) {
       @Override

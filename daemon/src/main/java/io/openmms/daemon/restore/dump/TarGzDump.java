@@ -9,6 +9,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.function.LongConsumer;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -45,11 +46,11 @@ public final class TarGzDump {
   }
 
   /**
-   * As {@link #pack(Path, String, Instant, OutputStream)}, reporting to {@code read} the bytes of
-   * the dump's files read so far (of {@code FileTrees.size(dumpDir)}).
+   * As {@link #pack(Path, String, Instant, OutputStream)}, passing to {@code read} the number of
+   * bytes of each read from the dump's files (which add up to {@code FileTrees.size(dumpDir)}).
    */
   public static void pack(Path dumpDir, String topDir, Instant mtime, OutputStream out,
-      java.util.function.LongConsumer read) throws IOException {
+      LongConsumer read) throws IOException {
     if (topDir.isEmpty() || topDir.contains("/") || topDir.contains("\\")
         || topDir.equals(".") || topDir.equals("..") || topDir.contains("\0")) {
       throw new IllegalArgumentException("topDir \"" + topDir
@@ -64,7 +65,6 @@ public final class TarGzDump {
       tar.setAddPaxHeadersForNonAsciiNames(true);
       directory(tar, topDir + "/", time);
       String db = null;
-      long done = 0;
       for (DumpDirectory.Entry e : entries) {
         String prefix = topDir + "/" + e.collection().db() + "/";
         if (!e.collection().db().equals(db)) {
@@ -72,8 +72,8 @@ public final class TarGzDump {
           directory(tar, prefix, time);
         }
         String file = prefix + FileNames.collectionFile(e.collection().collection());
-        done = copy(tar, file + FileNames.METADATA, e.metadata(), time, done, read);
-        done = copy(tar, file + FileNames.BSON, e.bson(), time, done, read);
+        copy(tar, file + FileNames.METADATA, e.metadata(), time, read);
+        copy(tar, file + FileNames.BSON, e.bson(), time, read);
       }
       tar.finish();
     }
@@ -94,18 +94,15 @@ public final class TarGzDump {
     tar.closeArchiveEntry();
   }
 
-  /** Adds {@code file}; returns {@code done} plus its size. */
-  private static long copy(TarArchiveOutputStream tar, String name, Path file, FileTime time,
-      long done, java.util.function.LongConsumer read) throws IOException {
+  private static void copy(TarArchiveOutputStream tar, String name, Path file, FileTime time,
+      LongConsumer read) throws IOException {
     TarArchiveEntry e = entry(name, FILE_MODE, time);
-    long size = Files.size(file);
-    e.setSize(size);
+    e.setSize(Files.size(file));
     tar.putArchiveEntry(e);
-    try (InputStream in = Streams.counting(Files.newInputStream(file), done, read)) {
+    try (InputStream in = Streams.counting(Files.newInputStream(file), read)) {
       in.transferTo(tar);
     }
     tar.closeArchiveEntry();
-    return done + size;
   }
 
   private static TarArchiveEntry entry(String name, int mode, FileTime time) {

@@ -1,6 +1,7 @@
 package io.openmms.daemon.restore.dump;
 
 import static io.openmms.daemon.restore.dump.DumpSamples.assertSameDump;
+import static io.openmms.daemon.restore.dump.DumpSamples.indexOf;
 import static io.openmms.daemon.restore.dump.DumpSamples.doc;
 import static io.openmms.daemon.restore.dump.DumpSamples.raw;
 import static io.openmms.daemon.restore.dump.DumpSamples.readAll;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
@@ -61,6 +64,19 @@ class ArchiveDumpTest {
 
     assertSameDump(readAll(read(archive, gzip)), sorted(full));
     assertThat(temp).isEmptyDirectory();
+  }
+
+  @Test
+  void progressCountsEveryByteOfTheBsonFiles() throws IOException {
+    LongAdder read = new LongAdder();
+    ArchiveDump.pack(fullDir, new ByteArrayOutputStream(), true, "7.0.14", read::add);
+
+    long bson;
+    try (Stream<Path> files = Files.walk(fullDir)) {
+      bson = files.filter(f -> f.toString().endsWith(".bson")).mapToLong(f -> f.toFile().length())
+          .sum();
+    }
+    assertThat(read.sum()).isEqualTo(bson).isPositive();
   }
 
   @Test
@@ -327,18 +343,5 @@ class ArchiveDumpTest {
 
   private DumpReader read(byte[] archive, boolean gzip) throws IOException {
     return ArchiveDump.read(new ByteArrayInputStream(archive), gzip, temp);
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    throw new AssertionError("not found");
   }
 }

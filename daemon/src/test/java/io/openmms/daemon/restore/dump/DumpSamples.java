@@ -219,4 +219,18 @@ final class DumpSamples {
       }
     }
   }
+
+  /** Where {@code needle} first occurs in {@code haystack}; fails when it does not. */
+  static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new AssertionError("not found");
+  }
 }

@@ -1,11 +1,13 @@
 package io.openmms.daemon.restore.dump;
 
 import static io.openmms.daemon.restore.dump.DumpSamples.assertSameDump;
+import static io.openmms.daemon.restore.dump.DumpSamples.indexOf;
 import static io.openmms.daemon.restore.dump.DumpSamples.readAll;
 import static io.openmms.daemon.restore.dump.DumpSamples.sorted;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.openmms.common.util.FileTrees;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -51,6 +54,16 @@ class TarGzDumpTest {
     byte[] tgz = pack(fullDir, "dump", MTIME);
 
     assertSameDump(readAll(TarGzDump.read(new ByteArrayInputStream(tgz))), sorted(full));
+  }
+
+  @Test
+  void progressCountsEveryByteOfTheDumpThoughTheOutputIsSmaller() throws IOException {
+    LongAdder read = new LongAdder();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TarGzDump.pack(fullDir, "dump", MTIME, out, read::add);
+
+    assertThat(read.sum()).isEqualTo(FileTrees.size(fullDir));
+    assertThat(out.size()).isLessThan((int) read.sum());
   }
 
   @Test
@@ -195,18 +208,5 @@ class TarGzDumpTest {
     try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(b))) {
       return in.readAllBytes();
     }
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    throw new AssertionError("not found");
   }
 }
