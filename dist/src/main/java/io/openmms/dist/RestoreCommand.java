@@ -1,9 +1,7 @@
 package io.openmms.dist;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.openmms.common.config.Config;
 import io.openmms.common.util.Json;
-import io.openmms.daemon.DaemonSettings;
 import io.openmms.server.auth.Secrets;
 import io.openmms.server.backup.BackupData;
 import io.openmms.server.backup.Backups;
@@ -30,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.bson.BsonTimestamp;
@@ -121,21 +118,18 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Config config = overrides.load("daemon", DaemonSettings.ALL, new LinkedHashMap<>());
     PrintStream out = System.out;
-    try (AppDatabase db = DaemonSettings.appDatabase(config)) {
-      Clock clock = Clock.systemUTC();
-      Backups backups = new Backups(db, null, clock);
-      Backups.Backup b = backups.get(clusterId);
+    Clock clock = Clock.systemUTC();
+    try (DaemonDatabase d = DaemonDatabase.open(overrides, clock)) {
+      Backups.Backup b = d.backup(clusterId).orElse(null);
       if (b == null) {
-        System.err.println("No backup of cluster " + clusterId + "; the cluster ids are in GET"
-            + " groups/{id}/backupConfigs");
         return 1;
       }
+      AppDatabase db = d.db();
       Snapshots snapshots = new Snapshots(db);
       RestoreJobs jobs = new RestoreJobs(db, clock);
-      RestoreRequests requests = new RestoreRequests(snapshots, new PitWindow(backups, snapshots,
-          new BackupData(db)), jobs, new Daemons(db, clock),
+      RestoreRequests requests = new RestoreRequests(snapshots, new PitWindow(d.backups(),
+          snapshots, new BackupData(db)), jobs, new Daemons(db, clock),
           new SourceVersions(new HostRecords(db)), new Secrets(new SecureRandom()));
       RestoreJobs.Job job;
       try {
