@@ -173,9 +173,11 @@ final class RestoreCommand implements Callable<Integer> {
     } else {
       String[] p = point.oplog.split(":");
       if (p.length != 2) {
-        throw ApiException.badRequest("INVALID_RESTORE_POINT", "--oplog must be SECONDS:INC");
+        throw ApiException.badRequest("INVALID_RESTORE_POINT", "--oplog must be SECONDS:INC; was "
+            + point.oplog);
       }
-      body.put("oplogTs", Long.parseLong(p[0])).put("oplogInc", Long.parseLong(p[1]));
+      body.put("oplogTs", number("--oplog", p[0], point.oplog))
+          .put("oplogInc", number("--oplog", p[1], point.oplog));
     }
     ObjectNode d = body.putObject("delivery");
     String f = switch (format) {
@@ -194,7 +196,7 @@ final class RestoreCommand implements Callable<Integer> {
         throw ApiException.badRequest("INVALID_DELIVERY", "--scp must be USER@HOST:PORT:DIR");
       }
       d.put("methodName", "SCP").put("format", f).put("username", at[0])
-          .put("targetHost", hp[0]).put("targetPort", Integer.parseInt(hp[1]))
+          .put("targetHost", hp[0]).put("targetPort", number("--scp", hp[1], target.scp))
           .put("targetDirectory", hp[2]).put("hostKeyFingerprint", hostKey);
     } else {
       d.put("methodName", "AUTOMATED_RESTORE").put("targetConnectionString", target.uri)
@@ -209,6 +211,16 @@ final class RestoreCommand implements Callable<Integer> {
       }
     }
     return body;
+  }
+
+  /** A whole number the option {@code option} gives as part of {@code value}. */
+  private static long number(String option, String part, String value) {
+    try {
+      return Long.parseLong(part.trim());
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("INVALID_OPTION", option + ": '" + part + "' in '" + value
+          + "' is not a whole number");
+    }
   }
 
   /** Shows the job's progress until it ends; null on timeout. */
