@@ -1,10 +1,10 @@
 /*
  * openmms backup pages. Two parts, each configured by data- attributes only (no inline script):
  *
- * - [data-restore-jobs] (a replica set's backup page): renders the restore jobs table from the
- *   public API's restoreJobs resource (data-api), read with the session cookie: once on load,
- *   which adds the download link of a READY job (only the API knows it), then every 2 s while a
- *   job is IN_PROGRESS. renderJob draws the same cells as the server (templates/backup-jobs.peb).
+ * - [data-restore-jobs] (a replica set's backup page): draws the restore jobs table from
+ *   data-jobs, the jobs as the public API's restoreJobs resource lists them (the page carries
+ *   them, with the download link of a READY job), then re-reads that resource (data-api) with the
+ *   session cookie every 2 s while a job is IN_PROGRESS, and when the page is shown again.
  * - [data-restore-wizard] (the restore wizard): three steps in one form. The last POSTs the
  *   request as JSON to data-api with the session cookie and the page's CSRF token in
  *   X-CSRF-Token (data-csrf), as the API requires of a session-authenticated write. On 201 it
@@ -122,6 +122,15 @@
       if (!stopped && !document.hidden && timer === null) timer = setTimeout(refresh, delay);
     }
 
+    /** Draws the jobs and keeps refreshing while one runs; prefix starts the status line. */
+    function show(jobs, prefix) {
+      render(jobs);
+      var running = jobs.some(function (j) { return j.statusName === 'IN_PROGRESS'; });
+      say([prefix, running ? 'Refreshing every 2 seconds while a restore runs.' : '']
+          .join(' ').trim());
+      if (running) schedule(REFRESH);
+    }
+
     function refresh() {
       timer = null;
       fetch(table.dataset.api, {credentials: 'same-origin', headers: {Accept: 'application/json'}})
@@ -136,11 +145,7 @@
           });
         })
         .then(function (jobs) {
-          render(jobs);
-          var running = jobs.some(function (j) { return j.statusName === 'IN_PROGRESS'; });
-          say('Updated ' + clock.format(new Date()) + '.' + (running
-              ? ' Refreshing every 2 seconds while a restore runs.' : ''));
-          if (running) schedule(REFRESH);
+          show(jobs, 'Updated ' + clock.format(new Date()) + '.');
         })
         .catch(function (e) {
           say('Could not refresh the restore jobs: ' + (e.message || 'the server did not answer')
@@ -156,7 +161,7 @@
         refresh();
       }
     });
-    refresh();
+    show(JSON.parse(table.dataset.jobs || '[]'), '');
   }
 
   // ---- restore wizard ---------------------------------------------------------------------

@@ -82,7 +82,7 @@ public final class MonitoringBench {
     MonitoringBench bench = new MonitoringBench();
     PrintStream out = System.out;
     out.println("openmms monitoring benchmark, "
-        + bench.clock.instant().truncatedTo(ChronoUnit.SECONDS) + ", " + io.openmms.bench.Machine.describe());
+        + bench.clock.instant().truncatedTo(ChronoUnit.SECONDS) + ", " + Machine.describe());
     bench.warmUpJit();
     for (BenchServer.AppDb db : BenchServer.AppDb.values()) {
       bench.measureIngest(db);
@@ -190,6 +190,4 @@ public final class MonitoringBench {
   private static double loadAverage() {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
-
-
 }

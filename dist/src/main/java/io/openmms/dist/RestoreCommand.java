@@ -1,9 +1,7 @@
 package io.openmms.dist;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.openmms.common.config.Config;
 import io.openmms.common.util.Json;
-import io.openmms.daemon.DaemonSettings;
 import io.openmms.server.auth.Secrets;
 import io.openmms.server.backup.BackupData;
 import io.openmms.server.backup.Backups;
@@ -30,7 +28,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.bson.BsonTimestamp;
@@ -121,21 +118,18 @@ final class RestoreCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Config config = overrides.load("daemon", DaemonSettings.ALL, new LinkedHashMap<>());
     PrintStream out = System.out;
-    try (AppDatabase db = DaemonSettings.appDatabase(config)) {
-      Clock clock = Clock.systemUTC();
-      Backups backups = new Backups(db, null, clock);
-      Backups.Backup b = backups.get(clusterId);
+    Clock clock = Clock.systemUTC();
+    try (DaemonDatabase d = DaemonDatabase.open(overrides, clock)) {
+      Backups.Backup b = d.backup(clusterId).orElse(null);
       if (b == null) {
-        System.err.println("No backup of cluster " + clusterId + "; the cluster ids are in GET"
-            + " groups/{id}/backupConfigs");
         return 1;
       }
+      AppDatabase db = d.db();
       Snapshots snapshots = new Snapshots(db);
       RestoreJobs jobs = new RestoreJobs(db, clock);
-      RestoreRequests requests = new RestoreRequests(snapshots, new PitWindow(backups, snapshots,
-          new BackupData(db)), jobs, new Daemons(db, clock),
+      RestoreRequests requests = new RestoreRequests(snapshots, new PitWindow(d.backups(),
+          snapshots, new BackupData(db)), jobs, new Daemons(db, clock),
           new SourceVersions(new HostRecords(db)), new Secrets(new SecureRandom()));
       RestoreJobs.Job job;
       try {
@@ -179,9 +173,11 @@ final class RestoreCommand implements Callable<Integer> {
     } else {
       String[] p = point.oplog.split(":");
       if (p.length != 2) {
-        throw ApiException.badRequest("INVALID_RESTORE_POINT", "--oplog must be SECONDS:INC");
+        throw ApiException.badRequest("INVALID_RESTORE_POINT", "--oplog must be SECONDS:INC; was "
+            + point.oplog);
       }
-      body.put("oplogTs", Long.parseLong(p[0])).put("oplogInc", Long.parseLong(p[1]));
+      body.put("oplogTs", number("--oplog", p[0], point.oplog))
+          .put("oplogInc", number("--oplog", p[1], point.oplog));
     }
     ObjectNode d = body.putObject("delivery");
     String f = switch (format) {
@@ -200,7 +196,7 @@ final class RestoreCommand implements Callable<Integer> {
         throw ApiException.badRequest("INVALID_DELIVERY", "--scp must be USER@HOST:PORT:DIR");
       }
       d.put("methodName", "SCP").put("format", f).put("username", at[0])
-          .put("targetHost", hp[0]).put("targetPort", Integer.parseInt(hp[1]))
+          .put("targetHost", hp[0]).put("targetPort", number("--scp", hp[1], target.scp))
           .put("targetDirectory", hp[2]).put("hostKeyFingerprint", hostKey);
     } else {
       d.put("methodName", "AUTOMATED_RESTORE").put("targetConnectionString", target.uri)
@@ -215,6 +211,16 @@ final class RestoreCommand implements Callable<Integer> {
       }
     }
     return body;
+  }
+
+  /** A whole number the option {@code option} gives as part of {@code value}. */
+  private static long number(String option, String part, String value) {
+    try {
+      return Long.parseLong(part.trim());
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("INVALID_OPTION", option + ": '" + part + "' in '" + value
+          + "' is not a whole number");
+    }
   }
 
   /** Shows the job's progress until it ends; null on timeout. */

@@ -48,7 +48,6 @@ final class CrashWorkload implements AutoCloseable {
     io.openmms.testkit.SampleData.ordersAndPeople(c, 400);
   }
 
-
   long operations() {
     return operations.get();
   }

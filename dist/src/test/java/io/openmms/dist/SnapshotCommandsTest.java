@@ -129,6 +129,32 @@ class SnapshotCommandsTest {
     }
   }
 
+  @Test
+  void restoreNamesTheOptionWhoseNumberItCannotRead() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir, "main=file:" + dir.resolve("blocks"), null)
+        .registerBackup()) {
+      String out = dir.resolve("x").toString();
+      String[] common = {"-D", "daemon.appdb.uri=" + site.db.embeddedConnectionString(), "-D",
+          "daemon.data.dir=" + dir.resolve("cli")};
+      Object[] unknown = run(concat(new String[] {"restore", "no-such-cluster", "--latest",
+          "--out", out}, common));
+      assertThat(unknown[0]).isEqualTo(1);
+      assertThat((String) unknown[1]).contains("No backup of cluster no-such-cluster");
+
+      Object[] oplog = run(concat(new String[] {"restore", site.backup.id(), "--oplog", "abc:1",
+          "--out", out}, common));
+      assertThat(oplog[0]).isEqualTo(1);
+      assertThat((String) oplog[1]).contains("--oplog: 'abc' in 'abc:1' is not a whole number");
+
+      Object[] port = run(concat(new String[] {"restore", site.backup.id(), "--snapshot", "s1",
+          "--scp", "backup@db2:ssh:/srv/restores", "--host-key", "SHA256:x"}, common));
+      assertThat(port[0]).isEqualTo(1);
+      assertThat((String) port[1]).contains("--scp: 'ssh' in 'backup@db2:ssh:/srv/restores' is"
+          + " not a whole number");
+      assertThat(dir.resolve("x")).doesNotExist();
+    }
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] out = new String[a.length + b.length];
     System.arraycopy(a, 0, out, 0, a.length);

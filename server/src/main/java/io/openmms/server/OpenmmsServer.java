@@ -17,6 +17,8 @@ import io.openmms.server.backup.PitWindow;
 import io.openmms.server.backup.RestoreExpiry;
 import io.openmms.server.backup.RestoreFiles;
 import io.openmms.server.backup.RestoreJobs;
+import io.openmms.server.backup.RestoreRequests;
+import io.openmms.server.backup.SourceVersions;
 import io.openmms.server.api.RestoreJobsApi;
 import io.openmms.server.api.RestoreSshKeysApi;
 import io.openmms.server.backup.Backups;
@@ -86,8 +88,8 @@ public final class OpenmmsServer implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
-  private volatile RestoreJobs restoreJobs;
-  private volatile RestoreFiles restoreFiles;
+  private final RestoreJobs restoreJobs;
+  private final RestoreFiles restoreFiles;
   private HttpService http;
   private HttpService backupHttp;
   private AdminEndpoint admin;
@@ -106,6 +108,8 @@ public final class OpenmmsServer implements AutoCloseable {
     this.audit = new AuditLog(db, clock);
     this.backups = new Backups(db, secrets, clock);
     this.oplogPruner = new io.openmms.server.backup.OplogPruner(db, backups);
+    this.restoreJobs = new RestoreJobs(db, clock);
+    this.restoreFiles = new RestoreFiles(db);
     this.rollups = new Rollups(db, clock, config.get(ServerSettings.RETENTION_MINUTE),
         config.get(ServerSettings.RETENTION_HOUR), config.get(ServerSettings.RETENTION_DAY));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -152,11 +156,13 @@ public final class OpenmmsServer implements AutoCloseable {
         measurements, clock, downAfter, agentKeys, apiKeys, new Invitations(db, secrets, clock),
         new JoinRequests(db, clock), this::publicUrl);
     Snapshots snapshots = new Snapshots(db);
-    restoreJobs = new RestoreJobs(db, clock);
-    restoreFiles = new RestoreFiles(db);
-    PitWindow pitWindow = new PitWindow(backups, snapshots, new BackupData(db));
+    BackupData backupData = new BackupData(db);
+    PitWindow pitWindow = new PitWindow(backups, snapshots, backupData);
     Daemons daemons = new Daemons(db, clock);
-    web.withBackupPages(backups, snapshots, pitWindow, restoreJobs, daemons, db);
+    RestoreJobsApi restoreJobsApi = new RestoreJobsApi(groups, backups, restoreJobs,
+        new RestoreRequests(snapshots, pitWindow, restoreJobs, daemons, new SourceVersions(hosts),
+            secrets), clock, this::backupUrl);
+    web.withBackupPages(backups, snapshots, pitWindow, restoreJobsApi, daemons, db);
     BackupConfigApi backupConfigApi = new BackupConfigApi(groups, hosts, backups, db);
     backupConfigApi.onScheduleChanged(clusterId -> snapshots.recomputeExpiry(
         snapshots.backupsOf(clusterId), backups.schedule(clusterId)));
@@ -167,8 +173,7 @@ public final class OpenmmsServer implements AutoCloseable {
         new KeysApi(groups, users, agentKeys, apiKeys, audit)::register,
         backupConfigApi::register,
         new SnapshotsApi(groups, backups, snapshots, clock)::register,
-        new RestoreJobsApi(groups, backups, snapshots, pitWindow, restoreJobs, daemons, hosts,
-            secrets, clock, this::backupUrl)::register,
+        restoreJobsApi::register,
         new RestoreSshKeysApi(groups, daemons)::register,
         new AgentRoutes(agentKeys, ingest, config.get(ServerSettings.MAX_COMPRESSED_PAYLOAD),
             config.get(ServerSettings.MAX_PAYLOAD), metrics)::register,
@@ -180,7 +185,7 @@ public final class OpenmmsServer implements AutoCloseable {
     backupHttp = HttpService.start("Backup HTTP service",
         config.get(ServerSettings.BACKUP_HTTP_HOST), config.get(ServerSettings.BACKUP_HTTP_PORT),
         config.get(ServerSettings.TLS_KEYSTORE), config.get(ServerSettings.TLS_KEYSTORE_PASSWORD),
-        metrics, List.of(new BackupRoutes(agentKeys, backups, new BackupData(db), hosts,
+        metrics, List.of(new BackupRoutes(agentKeys, backups, backupData, hosts,
             config.get(ServerSettings.BACKUP_MAX_COMPRESSED_PAYLOAD),
             config.get(ServerSettings.BACKUP_MAX_PAYLOAD),
             config.get(ServerSettings.BACKUP_MAX_DOCUMENTS))::register,

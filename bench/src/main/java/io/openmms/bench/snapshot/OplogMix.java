@@ -93,11 +93,6 @@ final class OplogMix {
     return new BsonTimestamp(firstSecond + (int) (i / perSecond), (int) (i % perSecond) + 1);
   }
 
-  /** Entries generated so far. */
-  long generated() {
-    return generated;
-  }
-
   /** BSON bytes of the entries generated so far. */
   long bytes() {
     return bytes;

@@ -31,6 +31,8 @@ import io.openmms.server.backup.RestoreFiles;
 import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.backup.RestoreRequests;
 import io.openmms.server.backup.Snapshots;
+import io.openmms.server.backup.SourceVersions;
+import io.openmms.server.monitoring.HostRecords;
 import io.openmms.server.store.AppDatabase;
 import io.openmms.server.store.Collections;
 import java.io.ByteArrayOutputStream;
@@ -56,9 +58,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.bson.BsonDateTime;
 import org.bson.BsonDocument;
@@ -275,11 +275,11 @@ public final class PitRestoreBench {
   }
 
   private void measure(AppDatabase db, Map<Integer, Point> points) throws Exception {
-    requests = new RestoreRequests(new Snapshots(serverDb), new PitWindow(server.backups(),
-        new Snapshots(serverDb), new BackupData(serverDb)), new RestoreJobs(serverDb, clock),
-        new Daemons(serverDb, clock), new io.openmms.server.backup.SourceVersions(
-            new io.openmms.server.monitoring.HostRecords(serverDb)), new Secrets(new SecureRandom()));
+    Snapshots snapshots = new Snapshots(serverDb);
     jobs = new RestoreJobs(serverDb, clock);
+    requests = new RestoreRequests(snapshots, new PitWindow(server.backups(), snapshots,
+        new BackupData(serverDb)), jobs, new Daemons(serverDb, clock),
+        new SourceVersions(new HostRecords(serverDb)), new Secrets(new SecureRandom()));
     new Leases(db, "bench", clock, Duration.ofHours(1)).heartbeat("localhost", List.of("bench"));
     Point last = points.values().stream().reduce((a, b) -> b).orElseThrow();
     Point start = points.get(0);
@@ -288,11 +288,7 @@ public final class PitRestoreBench {
         + base.resolve("blocks"), base), null, new SecureRandom())) {
       RestoreService service = new RestoreService(db, stores, base.resolve("staging"),
           base.resolve("key"), 1, Duration.ofMinutes(5), clock, "bench");
-      ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
-      loop.scheduleWithFixedDelay(() -> {
-        service.heartbeat();
-        service.poll();
-      }, 0, 20, TimeUnit.MILLISECONDS);
+      ScheduledExecutorService loop = RestoreBench.run(service);
       MongoServer target = new MongoServer(new MemoryBackend());
       String targetUri = "mongodb://127.0.0.1:" + target.bind().getPort();
       try {

@@ -87,11 +87,7 @@ public final class RestoreBench {
         + storeRoot, base), null, new SecureRandom())) {
       RestoreService service = new RestoreService(db, stores, base.resolve("staging"),
           base.resolve("key"), 1, Duration.ofMinutes(5), Clock.systemUTC(), "bench");
-      ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
-      loop.scheduleWithFixedDelay(() -> {
-        service.heartbeat();
-        service.poll();
-      }, 0, 20, TimeUnit.MILLISECONDS);
+      ScheduledExecutorService loop = run(service);
       MongoServer target = new MongoServer(new MemoryBackend());
       InetSocketAddress address = target.bind();
       try {
@@ -123,6 +119,19 @@ public final class RestoreBench {
         target.shutdownNow();
       }
     }
+  }
+
+  /**
+   * Runs {@code service} as the daemon does, but every 20 ms (heartbeat and progress, then a poll
+   * for queued jobs), until the returned executor is shut down.
+   */
+  static ScheduledExecutorService run(RestoreService service) {
+    ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
+    loop.scheduleWithFixedDelay(() -> {
+      service.heartbeat();
+      service.poll();
+    }, 0, 20, TimeUnit.MILLISECONDS);
+    return loop;
   }
 
   /** Runs one job to its end; its wall seconds. */

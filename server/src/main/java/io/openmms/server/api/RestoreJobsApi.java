@@ -6,21 +6,15 @@ import io.javalin.http.Context;
 import io.openmms.common.util.Json;
 import io.openmms.server.auth.Principal;
 import io.openmms.server.auth.Role;
-import io.openmms.server.auth.Secrets;
 import io.openmms.server.backup.Backups;
-import io.openmms.server.backup.Daemons;
-import io.openmms.server.backup.PitWindow;
-import io.openmms.server.backup.RestoreRequests;
+import io.openmms.server.backup.DownloadRoutes;
 import io.openmms.server.backup.RestoreJobs;
-import io.openmms.server.backup.Snapshots;
-import io.openmms.server.backup.SourceVersions;
+import io.openmms.server.backup.RestoreRequests;
 import io.openmms.server.http.ApiException;
 import io.openmms.server.http.Links;
-import io.openmms.server.monitoring.HostRecords;
 import io.openmms.server.store.Groups;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,8 +26,9 @@ import org.bson.Document;
  * Restore jobs in Ops Manager's shape (docs/restores.md, "API"):
  * {@code GET/POST groups/{id}/clusters/{clusterId}/restoreJobs}, {@code GET} and {@code DELETE}
  * (kill) {@code .../restoreJobs/{jobId}}. A POST is checked and stored by
- * {@link RestoreRequests}; the daemon does the work; the job shows its phase, progress, verification and, for
- * HTTP, the one-time link (to principals who may manage backups).
+ * {@link RestoreRequests}; the daemon does the work; the job shows its phase, progress,
+ * verification and, for HTTP, the one-time link (to principals who may manage backups). The
+ * backup pages show the jobs in this shape too ({@link #list}).
  */
 public final class RestoreJobsApi {
   private final Groups groups;
@@ -43,14 +38,12 @@ public final class RestoreJobsApi {
   private final Clock clock;
   private final Supplier<String> backupUrl;
 
-  public RestoreJobsApi(Groups groups, Backups backups, Snapshots snapshots, PitWindow window,
-      RestoreJobs jobs, Daemons daemons, HostRecords hosts, Secrets secrets, Clock clock,
-      Supplier<String> backupUrl) {
+  public RestoreJobsApi(Groups groups, Backups backups, RestoreJobs jobs,
+      RestoreRequests requests, Clock clock, Supplier<String> backupUrl) {
     this.groups = groups;
     this.backups = backups;
     this.jobs = jobs;
-    this.requests = new RestoreRequests(snapshots, window, jobs, daemons,
-        new SourceVersions(hosts), secrets);
+    this.requests = requests;
     this.clock = clock;
     this.backupUrl = backupUrl;
   }
@@ -60,9 +53,7 @@ public final class RestoreJobsApi {
     config.routes.get(base, ctx -> {
       Groups.Group g = GroupAccess.require(ctx, groups, Role.Permission.READ, "reading backups");
       Backups.Backup b = backup(g, ctx.pathParam("clusterId"));
-      boolean manage = canManage(ctx, g);
-      List<Object> out = new ArrayList<>();
-      jobs.list(b.id()).forEach(j -> out.add(json(j, manage)));
+      List<Map<String, Object>> out = list(b, canManage(ctx, g));
       ctx.json(Links.page(href(g.id(), b.id()), out, 1, Math.max(1, out.size())));
     });
     config.routes.post(base, this::create);
@@ -117,8 +108,17 @@ public final class RestoreJobsApi {
             + b.id()));
   }
 
-  private static String href(String groupId, String clusterId) {
+  /** The resource's path under the API for a cluster of a group. */
+  public static String href(String groupId, String clusterId) {
     return PublicApi.BASE + "/groups/" + groupId + "/clusters/" + clusterId + "/restoreJobs";
+  }
+
+  /**
+   * A cluster's jobs, newest first, as {@code GET .../restoreJobs} lists them; with the download
+   * link only when {@code manage} (the principal may manage the group's backups).
+   */
+  public List<Map<String, Object>> list(Backups.Backup b, boolean manage) {
+    return jobs.list(b.id()).stream().map(j -> json(j, manage)).toList();
   }
 
   private Map<String, Object> json(RestoreJobs.Job j, boolean manage) {
@@ -175,7 +175,7 @@ public final class RestoreJobsApi {
         out.put("expires", expires == null ? null : Links.iso(expires.toInstant()));
         out.put("statusName", downloadStatus(j));
         boolean usable = "READY".equals(out.get("statusName"));
-        out.put("url", manage && usable ? backupUrl.get() + io.openmms.server.backup.DownloadRoutes.PREFIX
+        out.put("url", manage && usable ? backupUrl.get() + DownloadRoutes.PREFIX
             + d.getString("token") : null);
       }
       case SCP -> {
@@ -193,7 +193,6 @@ public final class RestoreJobsApi {
             remap.put(r.getString("from"), r.getString("to")));
         out.put("namespaceRemap", remap);
       }
-      default -> throw new IllegalStateException();
     }
     return out;
   }

@@ -17,7 +17,8 @@ import org.bson.Document;
  * {@code maxDownloads} downloads. A request that starts at byte 0 is a download and uses one; a
  * range request that starts later resumes a download already begun and uses none, so a broken
  * transfer can continue ({@code curl -C -}) without spending the link. Expired, used-up, unknown
- * and not-yet-ready links answer 410, 410, 404 and 409 with a JSON reason.
+ * and not-yet-ready links answer 410, 410, 404 and 409 with a JSON reason, as does the link of a
+ * job that ended BROKEN or KILLED (410).
  */
 public final class DownloadRoutes {
   /** The path under which links are served; a link is this plus its token. */

@@ -43,15 +43,15 @@ public final class PitWindow {
     this.data = data;
   }
 
-  /** The bases of a backup, newest first; empty when no point in time is restorable. */
-  private List<Snapshots.Snapshot> bases(Backups.Backup b) {
+  /** The bases among {@code list}, newest first; empty when no point in time is restorable. */
+  private List<Snapshots.Snapshot> bases(Backups.Backup b, List<Snapshots.Snapshot> list) {
     if (b.lastTs() == null) {
       return List.of();
     }
     boolean pruned = backups.prunedSeq(b.id()) > 0;
     BsonTimestamp firstStored = pruned ? data.firstOplogBatch(b.id(), b.syncId())
         .map(BackupData.OplogBatch::firstTs).orElse(null) : null;
-    return snapshots.list(b.id()).stream()
+    return list.stream()
         .filter(s -> b.syncId().equals(s.syncId()))
         .filter(s -> !pruned || firstStored != null && firstStored.compareTo(s.ts()) <= 0)
         .toList();
@@ -59,7 +59,15 @@ public final class PitWindow {
 
   /** The window, or empty when the backup has no base snapshot yet. */
   public Optional<Window> window(Backups.Backup b) {
-    List<Snapshots.Snapshot> bases = bases(b);
+    return window(b, snapshots.list(b.id()));
+  }
+
+  /**
+   * The same from {@code list}, the backup's snapshots as {@link Snapshots#list} just read them
+   * (newest first), for a caller that has them already.
+   */
+  public Optional<Window> window(Backups.Backup b, List<Snapshots.Snapshot> list) {
+    List<Snapshots.Snapshot> bases = bases(b, list);
     if (bases.isEmpty()) {
       return Optional.empty();
     }

@@ -6,7 +6,6 @@ import io.openmms.server.auth.Secrets;
 import io.openmms.server.http.ApiException;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.bson.BsonTimestamp;
 import org.bson.Document;
@@ -23,7 +22,6 @@ import org.bson.types.ObjectId;
  */
 public final class RestoreRequests {
   static final Pattern FINGERPRINT = Pattern.compile("SHA256:[A-Za-z0-9+/]{43}");
-  private static final Set<String> FORMATS = Set.of("TAR_GZ", "ARCHIVE", "ARCHIVE_GZ");
 
   private final Snapshots snapshots;
   private final PitWindow window;
@@ -174,12 +172,13 @@ public final class RestoreRequests {
   }
 
   private static String format(JsonNode d) {
-    String f = d.path("format").asText("TAR_GZ");
-    if (!FORMATS.contains(f)) {
+    String f = d.path("format").asText(RestoreJobs.Format.TAR_GZ.name());
+    try {
+      return RestoreJobs.Format.valueOf(f).name();
+    } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("INVALID_DELIVERY", "delivery.format must be TAR_GZ,"
           + " ARCHIVE or ARCHIVE_GZ; was '" + f + "'");
     }
-    return f;
   }
 
   private static String text(JsonNode d, String field) {

@@ -41,7 +41,10 @@ public final class Collections {
   public static final String GROOMS = "grooms";
   /** Restore jobs (docs/restores.md, "Jobs"). */
   public static final String RESTORE_JOBS = "restoreJobs";
-  /** The files of HTTP restore deliveries, in parts of 4 MiB: {@code {_id: jobId#n, data}}. */
+  /**
+   * The files of HTTP restore deliveries, one per attempt of a job, in parts of 4 MiB:
+   * {@code {_id: "<jobId>.<attempt>#<n>", data}} (RestoreFiles).
+   */
   public static final String RESTORE_FILE_PARTS = "restoreFileParts";
   public static final String INVITATIONS = "invitations";
   public static final String JOIN_REQUESTS = "joinRequests";

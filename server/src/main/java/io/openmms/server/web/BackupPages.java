@@ -4,19 +4,21 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import io.openmms.server.api.PublicApi;
+import io.openmms.common.util.Json;
+import io.openmms.common.util.Sizes;
+import io.openmms.server.api.RestoreJobsApi;
 import io.openmms.server.api.RestoreSshKeysApi;
 import io.openmms.server.auth.Role;
 import io.openmms.server.backup.Backups;
 import io.openmms.server.backup.Daemons;
 import io.openmms.server.backup.PitWindow;
-import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.backup.SnapshotSchedule;
 import io.openmms.server.backup.Snapshots;
 import io.openmms.server.http.ApiException;
 import io.openmms.server.http.Links;
 import io.openmms.server.store.Groups;
 import io.openmms.server.store.Users;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,11 +48,12 @@ import org.bson.Document;
  * </ul>
  *
  * <p>Viewing needs READ; the Restore button and the wizard need MANAGE_BACKUP. Everything is
- * rendered here from the application database; {@code /static/backup.js} then keeps the jobs
- * table current from the public API's restoreJobs resource (with the download link, which only
- * the API knows), and the wizard submits its request to that resource, so the API's checks and
- * messages are the only ones. Times are shown in UTC, which is also how the wizard reads a point
- * in time.
+ * rendered here from the application database except the restore jobs: the page carries them as
+ * the public API's restoreJobs resource lists them ({@link RestoreJobsApi#list}, with the
+ * download link for those who may manage backups), and {@code /static/backup.js} draws the table
+ * from that and keeps it current from the resource. The wizard submits its request to the same
+ * resource, so the API's checks and messages are the only ones. Times are shown in UTC, which is
+ * also how the wizard reads a point in time.
  */
 final class BackupPages {
   private static final DateTimeFormatter WHEN =
@@ -64,13 +67,13 @@ final class BackupPages {
   private final Backups backups;
   private final Snapshots snapshots;
   private final PitWindow window;
-  private final RestoreJobs jobs;
+  private final RestoreJobsApi jobs;
   private final Daemons daemons;
   private final MongoCollection<Document> heads;
   private final Clock clock;
 
   BackupPages(Pages pages, Groups groups, Backups backups, Snapshots snapshots, PitWindow window,
-      RestoreJobs jobs, Daemons daemons, MongoCollection<Document> heads, Clock clock) {
+      RestoreJobsApi jobs, Daemons daemons, MongoCollection<Document> heads, Clock clock) {
     this.pages = pages;
     this.groups = groups;
     this.backups = backups;
@@ -95,26 +98,32 @@ final class BackupPages {
         "see its backups");
     List<Map<String, Object>> rows = new ArrayList<>();
     backups.active(g.id()).stream().sorted(Comparator.comparing(Backups.Backup::replicaSetName))
-        .forEach(b -> rows.add(summary(b, snapshots.list(b.id()))));
+        .forEach(b -> {
+          List<Snapshots.Snapshot> list = snapshots.list(b.id());
+          rows.add(summary(b, list, window.window(b, list)));
+        });
     Map<String, Object> m = MemberPages.groupModel(g, me, "backup", "Backup");
     m.put("backups", rows);
     pages.render(ctx, "backup-overview", m);
   }
 
-  private void replicaSet(Context ctx) {
+  private void replicaSet(Context ctx) throws IOException {
     Users.User me = WebAuth.requireUser(ctx);
     Groups.Group g = MemberPages.requireGroup(ctx, groups, me, Role.Permission.READ,
         "see its backups");
     Backups.Backup b = backup(g, ctx.pathParam("clusterId"));
     List<Snapshots.Snapshot> list = snapshots.list(b.id());
+    boolean manage = me.principal().can(g.id(), Role.Permission.MANAGE_BACKUP);
     Map<String, Object> m = MemberPages.groupModel(g, me, "backup", b.replicaSetName()
         + " · Backup");
-    m.put("backup", summary(b, list));
+    m.put("backup", summary(b, list, window.window(b, list)));
     m.put("snapshots", list.stream().map(BackupPages::snapshotRow).toList());
-    m.put("jobs", jobs.list(b.id()).stream().map(BackupPages::jobRow).toList());
-    m.put("jobsApi", restoreJobsApi(g, b));
-    m.put("canRestore", me.principal().can(g.id(), Role.Permission.MANAGE_BACKUP));
+    m.put("jobs", Json.mapper().writeValueAsString(jobs.list(b, manage)));
+    m.put("jobsApi", RestoreJobsApi.href(g.id(), b.id()));
+    m.put("canRestore", manage);
     m.put("created", ctx.queryParam("created") != null);
+    // a READY job's download link is a credential
+    ctx.header("Cache-Control", "no-store");
     pages.render(ctx, "backup-replicaset", m);
   }
 
@@ -124,16 +133,17 @@ final class BackupPages {
         "restore its backups");
     Backups.Backup b = backup(g, ctx.pathParam("clusterId"));
     List<Snapshots.Snapshot> list = snapshots.list(b.id());
+    Optional<PitWindow.Window> pit = window.window(b, list);
     Map<String, Object> m = MemberPages.groupModel(g, me, "backup", "Restore " + b.replicaSetName()
         + " · Backup");
-    m.put("backup", summary(b, list));
+    m.put("backup", summary(b, list, pit));
     m.put("snapshots", list.stream().map(BackupPages::snapshotRow).toList());
-    window.window(b).ifPresent(w -> m.put("window", Map.of(
+    pit.ifPresent(w -> m.put("window", Map.of(
         "earliest", WHEN.format(earliest(w)), "latest", WHEN.format(w.latestTime()),
         "latestInput", INPUT.format(w.latestTime()),
         "earliestOplog", w.earliest().getTime() + ":" + w.earliest().getInc(),
         "latestOplog", w.latest().getTime() + ":" + w.latest().getInc())));
-    m.put("jobsApi", restoreJobsApi(g, b));
+    m.put("jobsApi", RestoreJobsApi.href(g.id(), b.id()));
     restoreKeys(m, list);
     m.put("restoreKeysApi", RestoreSshKeysApi.href(g.id()));
     pages.render(ctx, "backup-restore", m);
@@ -172,12 +182,12 @@ final class BackupPages {
     return b;
   }
 
-  private static String restoreJobsApi(Groups.Group g, Backups.Backup b) {
-    return PublicApi.BASE + "/groups/" + g.id() + "/clusters/" + b.id() + "/restoreJobs";
-  }
-
-  /** A backup as the overview row and the replica set's page show it. */
-  private Map<String, Object> summary(Backups.Backup b, List<Snapshots.Snapshot> list) {
+  /**
+   * A backup as the overview row and the replica set's page show it, from its snapshots (newest
+   * first) and point-in-time window.
+   */
+  private Map<String, Object> summary(Backups.Backup b, List<Snapshots.Snapshot> list,
+      Optional<PitWindow.Window> pit) {
     Map<String, Object> r = new HashMap<>();
     r.put("id", b.id());
     r.put("name", b.replicaSetName());
@@ -203,8 +213,9 @@ final class BackupPages {
       r.put("nextDue", !next.isAfter(clock.instant()));
     });
     r.put("snapshotCount", list.size());
-    r.put("storage", bytes(list.stream().mapToLong(Snapshots.Snapshot::newStoredBytes).sum()));
-    window.window(b).ifPresent(w -> {
+    r.put("storage", Sizes.binary(list.stream().mapToLong(Snapshots.Snapshot::newStoredBytes)
+        .sum()));
+    pit.ifPresent(w -> {
       r.put("windowEarliest", WHEN.format(earliest(w)));
       r.put("windowLatest", WHEN.format(w.latestTime()));
     });
@@ -217,46 +228,12 @@ final class BackupPages {
     r.put("time", WHEN.format(s.pointInTime()));
     r.put("iso", Links.iso(s.pointInTime()));
     r.put("taken", WHEN.format(s.taken()));
-    r.put("size", bytes(s.logicalSizeBytes()));
-    r.put("newStored", bytes(s.newStoredBytes()));
+    r.put("size", Sizes.binary(s.logicalSizeBytes()));
+    r.put("newStored", Sizes.binary(s.newStoredBytes()));
     r.put("frequencies", String.join(", ", s.tiers()));
     r.put("expires", WHEN.format(s.expires()));
     r.put("onDemand", s.onDemand());
     return r;
-  }
-
-  /**
-   * A restore job as the jobs table shows it before the page script takes over; backup.js
-   * renders the same cells from the API's JSON (keep the two alike).
-   */
-  private static Map<String, Object> jobRow(RestoreJobs.Job j) {
-    Map<String, Object> r = new HashMap<>();
-    r.put("id", j.id());
-    r.put("created", WHEN.format(j.created()));
-    r.put("point", restorePoint(j));
-    r.put("status", j.status().name());
-    r.put("statusBadge", badge(j.status().name()));
-    r.put("phase", j.phase().name());
-    r.put("percent", j.percent());
-    Document d = j.delivery();
-    r.put("method", j.method().name());
-    r.put("deliveryDetail", j.method() == RestoreJobs.Method.AUTOMATED_RESTORE
-        ? d.getString("target") : d.getString("format"));
-    r.put("verification", j.verificationStatus());
-    r.put("reason", j.status() == RestoreJobs.Status.BROKEN ? j.reason() : null);
-    return r;
-  }
-
-  private static String restorePoint(RestoreJobs.Job j) {
-    if (!j.pointInTime()) {
-      return "Snapshot " + WHEN.format(Instant.ofEpochSecond(j.snapshotTs().getTime()));
-    }
-    if (j.pointInTimeUtcMillis() != null) {
-      return "Point in time " + WHEN.format(Instant.ofEpochMilli(j.pointInTimeUtcMillis()));
-    }
-    BsonTimestamp ts = j.restoredTs();
-    return "Oplog " + Integer.toUnsignedString(ts.getTime()) + ":"
-        + Integer.toUnsignedString(ts.getInc());
   }
 
   /**
@@ -268,12 +245,11 @@ final class BackupPages {
     return t.getNano() == 0 ? t : t.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
   }
 
-  /** The badge colour of a backup, head or job state. */
+  /** The badge colour of a backup or head state. */
   private static String badge(String state) {
     return switch (state) {
-      case "TAILING", "STEADY", "FINISHED" -> "up";
-      case "RESYNC_REQUIRED", "BROKEN" -> "down";
-      case "IN_PROGRESS", "KILLED" -> "";
+      case "TAILING", "STEADY" -> "up";
+      case "RESYNC_REQUIRED" -> "down";
       default -> "warn";
     };
   }
@@ -281,9 +257,4 @@ final class BackupPages {
   private static String interval(int minutes) {
     return minutes % 60 == 0 ? minutes / 60 + " h" : minutes + " min";
   }
-
-  static String bytes(long n) {
-    return io.openmms.common.util.Sizes.binary(n);
-  }
-
 }

@@ -2,6 +2,7 @@ package io.openmms.server.web;
 
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpStatus;
+import io.openmms.server.api.RestoreJobsApi;
 import io.openmms.server.audit.AuditLog;
 import io.openmms.server.auth.AgentKeys;
 import io.openmms.server.auth.ApiKeys;
@@ -11,7 +12,6 @@ import io.openmms.server.auth.Sessions;
 import io.openmms.server.backup.Backups;
 import io.openmms.server.backup.Daemons;
 import io.openmms.server.backup.PitWindow;
-import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.backup.Snapshots;
 import io.openmms.server.http.ApiException;
 import io.openmms.server.monitoring.HostRecords;
@@ -68,7 +68,7 @@ public final class WebApp {
    * {@link #register}. Without it the Backup tab's pages answer 404.
    */
   public WebApp withBackupPages(Backups backups, Snapshots snapshots, PitWindow window,
-      RestoreJobs jobs, Daemons daemons, AppDatabase db) {
+      RestoreJobsApi jobs, Daemons daemons, AppDatabase db) {
     this.backup = new BackupPages(pages, groups, backups, snapshots, window, jobs, daemons,
         db.collection(Collections.HEADS), clock);
     return this;

@@ -6,13 +6,18 @@ import static org.awaitility.Awaitility.await;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import io.openmms.server.TestServer;
+import io.openmms.server.backup.DownloadRoutes;
+import io.openmms.server.backup.RestoreJobs;
 import io.openmms.server.backup.Snapshots;
 import io.openmms.server.store.Collections;
 import io.openmms.server.web.BackupPagesTest;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Date;
 import org.bson.Document;
+import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,10 +129,11 @@ class RestoreWizardBrowserTest {
 
     assertThat(d.findElement(By.cssSelector("p.notice")).getText())
         .contains("The restore job was created");
-    // the page script re-reads the jobs from the API and keeps refreshing while one runs
+    // the page script draws the jobs the page carries, then re-reads them from the API while
+    // one runs
     WebElement updated = d.findElement(By.cssSelector("[data-jobs-updated]"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> updated.getText()
-        .contains("Refreshing every 2 seconds while a restore runs"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> updated.getText().startsWith("Updated ")
+        && updated.getText().contains("Refreshing every 2 seconds while a restore runs"));
     String row = d.findElement(By.cssSelector("tr[data-job='" + job.getString("_id") + "']"))
         .getText();
     assertThat(row).contains("IN_PROGRESS").contains("QUEUED").contains("0 %")
@@ -141,6 +147,38 @@ class RestoreWizardBrowserTest {
         .getText()).contains("m").contains("TAILING").contains("head STEADY").contains("5 s")
         .contains("3.5 MiB");
     browser.screenshot("backup-overview");
+  }
+
+  @Test
+  void jobsTableShowsWhyAJobBrokeAndTheDownloadLinkOfAReadyOne() {
+    RestoreJobs restoreJobs = new RestoreJobs(ts.server.database(), Clock.systemUTC());
+    Snapshots.Snapshot s = rs.snapshots().get(0);
+    String broken = new ObjectId().toHexString();
+    restoreJobs.create(broken, s, "m", null, null, new Document("methodName", "HTTP")
+        .append("format", "TAR_GZ"), null);
+    restoreJobs.end(broken, null, RestoreJobs.Status.BROKEN, "block 2d99b767 of snapshot "
+        + s.id() + " is missing; run openmms verify", null);
+    String ready = new ObjectId().toHexString();
+    restoreJobs.create(ready, s, "m", null, null, new Document("methodName", "HTTP")
+        .append("format", "ARCHIVE_GZ").append("expirationHours", 1).append("maxDownloads", 2)
+        .append("token", "c0ffee").append("downloads", 0), null);
+    restoreJobs.end(ready, null, RestoreJobs.Status.FINISHED, null, new Document(
+        "delivery.expires", Date.from(Instant.now().plus(Duration.ofHours(1))))
+        .append("verification", new Document("status", "PASSED"))
+        .append("file", new Document("name", "m.archive.gz").append("size", 1234L)
+            .append("sha256", "ab".repeat(32))));
+
+    var d = browser.driver;
+    d.get(replicaSetPage());
+    assertThat(d.findElement(By.cssSelector("tr[data-job='" + broken + "']")).getText())
+        .contains("BROKEN").contains("block 2d99b767 of snapshot " + s.id() + " is missing;"
+            + " run openmms verify");
+    WebElement row = d.findElement(By.cssSelector("tr[data-job='" + ready + "']"));
+    assertThat(row.getText()).contains("FINISHED").contains("100 %")
+        .contains("HTTP ARCHIVE_GZ").contains("PASSED").contains("0 of 2 downloads used");
+    assertThat(row.findElement(By.linkText("Download")).getAttribute("href"))
+        .isEqualTo(ts.server.backupUrl() + DownloadRoutes.PREFIX + "c0ffee");
+    browser.screenshot("restore-jobs-broken-and-ready");
   }
 
   @Test
