@@ -58,8 +58,8 @@ public final class DaemonSettings {
           + " (blocks are compressed, not encrypted).");
   public static final Setting<Integer> SNAPSHOT_THREADS = Setting.integer(
       "daemon.snapshot.threads", 0, 0, 64,
-      "Threads hashing, compressing and storing one snapshot's blocks; 0 means one per"
-          + " processor.");
+      "Threads compressing, encrypting and storing one snapshot's blocks (the writer's own"
+          + " thread reads, chunks and hashes); 0 means one per processor.");
 
   /** {@link #SNAPSHOT_THREADS}, with 0 resolved to the number of processors. */
   public static int snapshotThreads(Config config) {

@@ -163,7 +163,7 @@ public final class OpenmmsServer implements AutoCloseable {
         new RestoreRequests(snapshots, pitWindow, restoreJobs, daemons, new SourceVersions(hosts),
             secrets), clock, this::backupUrl);
     web.withBackupPages(backups, snapshots, pitWindow, restoreJobsApi, daemons, db);
-    BackupConfigApi backupConfigApi = new BackupConfigApi(groups, hosts, backups, db);
+    BackupConfigApi backupConfigApi = new BackupConfigApi(groups, hosts, backups, db, daemons);
     backupConfigApi.onScheduleChanged(clusterId -> snapshots.recomputeExpiry(
         snapshots.backupsOf(clusterId), backups.schedule(clusterId)));
     List<java.util.function.Consumer<JavalinConfig>> routes = List.of(

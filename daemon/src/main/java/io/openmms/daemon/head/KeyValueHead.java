@@ -25,10 +25,15 @@ import org.bson.RawBsonDocument;
  * always pairs a store snapshot with the catalog of the same commit.
  */
 public class KeyValueHead implements Head {
+  /** How long {@link #close()} waits for open snapshot views. */
+  static final java.time.Duration VIEW_WAIT = java.time.Duration.ofSeconds(60);
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(
+      KeyValueHead.class);
   private final KeyValueStore store;
   private final Semaphore writer = new Semaphore(1);
   private final Object publish = new Object();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private int openViews; // guarded by publish
   private volatile CatalogView committed;
 
   protected KeyValueHead(KeyValueStore store) {
@@ -96,18 +101,31 @@ public class KeyValueHead implements Head {
   @Override
   public HeadSnapshot snapshot() {
     synchronized (publish) {
+      if (closed.get()) {
+        throw new IllegalStateException("the head is closed");
+      }
       CatalogView c = committed;
       KeyValueStore.Snapshot snap = store.snapshot();
       class View extends CatalogView implements HeadSnapshot {
+        private boolean viewClosed;
+
         View() {
           super(c.catalog, c.meta, snap);
         }
 
         @Override
         public void close() {
-          snap.close();
+          synchronized (publish) {
+            if (!viewClosed) {
+              viewClosed = true;
+              snap.close();
+              openViews--;
+              publish.notifyAll();
+            }
+          }
         }
       }
+      openViews++;
       return new View();
     }
   }
@@ -206,12 +224,43 @@ public class KeyValueHead implements Head {
     }
   }
 
-  /** Waits for an open batch to close, then closes the store; later calls do nothing. */
+  /**
+   * Waits for an open batch and for the open {@link #snapshot() views} to close, then closes the
+   * store; later calls do nothing. Closing the store under a view would free what its readers
+   * still use (in RocksDB, a crash of the process), so when a view stays open longer than
+   * {@link #VIEW_WAIT} the store is left open and the leak is logged.
+   */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       writer.acquireUninterruptibly(); // never released: no batch can start after close
-      store.close();
+      if (awaitViewsClosed()) {
+        store.close();
+      }
     }
   }
+
+  private boolean awaitViewsClosed() {
+    long deadline = System.nanoTime() + VIEW_WAIT.toNanos();
+    synchronized (publish) {
+      while (openViews > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          LOG.error("{} snapshot view(s) of the head still open after {} s; its store is left"
+              + " open rather than freed under them", openViews, VIEW_WAIT.toSeconds());
+          return false;
+        }
+        try {
+          java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(publish, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          LOG.error("Interrupted while waiting for the head's snapshot views; its store is left"
+              + " open");
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
 }

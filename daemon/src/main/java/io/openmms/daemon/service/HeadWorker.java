@@ -128,6 +128,9 @@ final class HeadWorker implements Runnable {
         }
         loop();
       } finally {
+        if (snapshots != null) {
+          snapshots.stop(backupId); // a snapshot must not read the head after it is closed
+        }
         head.close();
       }
     } catch (RuntimeException | Error e) {

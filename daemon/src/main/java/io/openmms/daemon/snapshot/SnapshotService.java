@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.bson.types.ObjectId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,7 @@ public final class SnapshotService implements AutoCloseable {
   private final Map<String, Instant> retryAfter = new ConcurrentHashMap<>();
   private final Map<String, String> lastError = new ConcurrentHashMap<>();
   private final Map<String, Latest> latest = new ConcurrentHashMap<>();
+  private final Set<String> stopping = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
 
   /** A backup's newest snapshot and its schedule as last read, and when they were read. */
@@ -126,6 +128,11 @@ public final class SnapshotService implements AutoCloseable {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
+          if (closing || stopping.contains(b.id())) {
+            LOG.info("Backup {}: the snapshot was stopped ({}); it leaves no manifest", b.id(),
+                e.getMessage());
+            return;
+          }
           retryAfter.put(b.id(), clock.instant().plus(RETRY_AFTER));
           lastError.put(b.id(), e.getMessage() == null ? e.toString() : e.getMessage());
           LOG.error("Backup {}: the snapshot failed; retrying in {} s: {}", b.id(),
@@ -182,13 +189,37 @@ public final class SnapshotService implements AutoCloseable {
     SnapshotWriter.Plan plan = new SnapshotWriter.Plan(new ObjectId().toHexString(), b.id(),
         b.groupId(), store, names, Retention.expires(now, tiers, schedule), onDemand, b.syncId());
     SnapshotWriter w = new SnapshotWriter(bs, coordination, threads, clock)
-        .stopWhen(() -> closing);
+        .stopWhen(() -> closing || stopping.contains(b.id()));
     if (crashAt != null) {
       w.failAt(crashAt);
     }
     Snapshots.Snapshot written = w.write(view, plan, snapshots);
     latest.put(b.id(), new Latest(Optional.of(written), schedule, clock.instant()));
     return written;
+  }
+
+  /**
+   * Stops the snapshot of {@code backupId} being written, if any (it leaves no manifest), and
+   * waits up to a minute for it to end: its head is about to close.
+   */
+  public void stop(String backupId) {
+    Future<?> f = running.get(backupId);
+    if (f == null || f.isDone()) {
+      return;
+    }
+    stopping.add(backupId);
+    try {
+      f.get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException
+        | java.util.concurrent.CancellationException e) {
+      // the task logs its own failures
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.warn("Backup {}: the snapshot did not stop within 60 s", backupId);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      stopping.remove(backupId);
+    }
   }
 
   /** Grooms every domain that holds snapshots; one failure does not stop the others. */
@@ -217,7 +248,7 @@ public final class SnapshotService implements AutoCloseable {
     pool.shutdown();
     try {
       // no interrupt: the writers see closing at their next block and stop cleanly
-      if (!pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!pool.awaitTermination(60, TimeUnit.SECONDS)) {
         LOG.warn("A snapshot did not stop within 60 s");
         pool.shutdownNow();
       }

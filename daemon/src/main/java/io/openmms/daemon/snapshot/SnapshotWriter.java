@@ -264,7 +264,7 @@ public final class SnapshotWriter {
         check(Step.BLOCKS); // a crash with some of the stream's blocks handed out
       }
       if (stopRequested.getAsBoolean()) {
-        throw new IOException("the snapshot was stopped: the daemon is shutting down");
+        throw new IOException("the snapshot was stopped: its head is closing or the daemon is shutting down");
       }
       group.add(chunk);
       if (group.size() == GROUP) {

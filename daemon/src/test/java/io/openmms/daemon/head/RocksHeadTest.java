@@ -107,6 +107,27 @@ class RocksHeadTest {
   }
 
   @Test
+  void closeWaitsForAnOpenSnapshotViewWhoseReadsKeepWorking() throws Exception {
+    RocksHead head = RocksHead.open(dir);
+    head.beginInitialSync();
+    head.insertDocuments(NS, IntStream.range(0, 500)
+        .mapToObj(i -> raw("{_id: " + i + ", a: 'x'}")).toList());
+    head.finishInitialSync(new BsonTimestamp(1, 1));
+    HeadSnapshot view = head.snapshot();
+    Thread closer = new Thread(head::close);
+    closer.start();
+    closer.join(300);
+    assertThat(closer.isAlive()).as("close waits while a view is open").isTrue();
+    assertThatThrownBy(head::snapshot).as("no new view once closing")
+        .isInstanceOf(IllegalStateException.class);
+    // a snapshot writer still reading: this crashed the process when the store was closed first
+    assertThat(view.scan(NS).toList()).hasSize(500);
+    view.close();
+    closer.join(5_000);
+    assertThat(closer.isAlive()).as("closed once the view is").isFalse();
+  }
+
+  @Test
   void beginInitialSyncAgainRemovesEverything() {
     try (RocksHead head = RocksHead.open(dir)) {
       head.beginInitialSync();

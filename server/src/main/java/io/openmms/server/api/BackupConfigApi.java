@@ -51,14 +51,15 @@ public final class BackupConfigApi {
   private final io.openmms.server.backup.Daemons daemons;
   private volatile Consumer<String> scheduleChanged = clusterId -> {};
 
-  public BackupConfigApi(Groups groups, HostRecords hosts, Backups backups, AppDatabase db) {
+  public BackupConfigApi(Groups groups, HostRecords hosts, Backups backups, AppDatabase db,
+      io.openmms.server.backup.Daemons daemons) {
     this.groups = groups;
     this.hosts = hosts;
     this.backups = backups;
     this.heads = db.collection(Collections.HEADS);
     this.data = new io.openmms.server.backup.BackupData(db);
     this.snapshots = new io.openmms.server.backup.Snapshots(db);
-    this.daemons = new io.openmms.server.backup.Daemons(db, java.time.Clock.systemUTC());
+    this.daemons = daemons;
   }
 
   public void register(JavalinConfig config) {
