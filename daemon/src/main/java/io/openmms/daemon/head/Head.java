@@ -27,6 +27,13 @@ public interface Head extends HeadReader, AutoCloseable {
   /** Sets the state without changing data (e.g. {@link HeadState#RESYNC_REQUIRED}). */
   void setState(HeadState state);
 
+  /**
+   * Forgets the change-log entries of {@code ns} written at or before {@code upTo}, when its
+   * change log still has lineage {@code lineage}; afterwards its {@link ChangeLog#since()} is at
+   * least {@code upTo}. Does nothing otherwise. Serialized with batches, like any write.
+   */
+  default void pruneChanges(Namespace ns, String lineage, BsonTimestamp upTo) {}
+
   /** Bytes on disk. */
   long sizeOnDisk();
 

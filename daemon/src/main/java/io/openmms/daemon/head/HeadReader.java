@@ -36,6 +36,16 @@ public interface HeadReader {
     return Optional.empty();
   }
 
+  /**
+   * The change log of {@code ns}: which of its documents commits wrote after a given oplog
+   * timestamp. Snapshots use it to write a collection as an earlier snapshot's documents plus a
+   * patch (docs/snapshot-format.md, "Patched collections"). Empty when the head does not keep one
+   * or the collection does not exist.
+   */
+  default Optional<ChangeLog> changeLog(Namespace ns) {
+    return Optional.empty();
+  }
+
   /** Number of documents in {@code ns}, 0 if it does not exist. */
   default long count(Namespace ns) {
     return collection(ns).map(CollectionInfo::count).orElse(0L);

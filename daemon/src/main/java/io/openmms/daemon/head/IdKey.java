@@ -25,7 +25,7 @@ import org.bson.types.Decimal128;
  *
  * <p>Stateless and thread-safe.
  */
-final class IdKey {
+public final class IdKey {
   // tag = MongoDB canonical type number + 20, so the document/array terminator 0x00 sorts first
   static final int MIN_KEY = 10;
   static final int UNDEFINED = 20;
@@ -54,7 +54,8 @@ final class IdKey {
 
   private IdKey() {}
 
-  static byte[] encode(BsonValue id) {
+  /** The key of {@code id}: equal {@code _id}s give equal bytes, unsigned byte order is MongoDB's. */
+  public static byte[] encode(BsonValue id) {
     Out out = new Out();
     value(out, id);
     return out.toByteArray();

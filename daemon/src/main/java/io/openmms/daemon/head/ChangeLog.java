@@ -1,0 +1,51 @@
+package io.openmms.daemon.head;
+
+import org.bson.BsonTimestamp;
+import org.bson.RawBsonDocument;
+
+/**
+ * Which documents of one collection commits wrote (inserted, updated, replaced or deleted) after
+ * a given oplog timestamp, as of the view it was obtained from (docs/head-format.md, "Change
+ * log"). A log is named by its {@link #lineage()}: two logs with the same lineage are the same
+ * log at different times, so a write after {@link #since()} is in both or, if after the earlier
+ * view, in the later one only. Thread-safe, like the view it reads.
+ */
+public interface ChangeLog {
+
+  /**
+   * The log's name: drawn anew whenever the log stops covering every write to the collection's
+   * documents (the collection is created, renamed to this name, or written outside oplog
+   * application, as an initial sync writes).
+   */
+  String lineage();
+
+  /**
+   * Every document write committed after this timestamp is in the log; writes at or before it may
+   * have been pruned. {@code Timestamp(0, 0)} when nothing was pruned since the lineage began.
+   */
+  BsonTimestamp since();
+
+  /**
+   * The number of documents written after {@code after}, counting no further than
+   * {@code limit + 1}.
+   */
+  long countChangedAfter(BsonTimestamp after, long limit);
+
+  /** The documents written after {@code after}, in {@code _id} key order. Must be closed. */
+  Cursor changedAfter(BsonTimestamp after);
+
+  /** One changed document per {@link #next()}: its key, and its content now. */
+  interface Cursor extends AutoCloseable {
+    /** Moves to the next changed document; false at the end. */
+    boolean next();
+
+    /** The document's {@code _id} key ({@link IdKey#encode}). */
+    byte[] key();
+
+    /** The document now, or {@code null} when it was deleted. */
+    RawBsonDocument document();
+
+    @Override
+    void close();
+  }
+}
