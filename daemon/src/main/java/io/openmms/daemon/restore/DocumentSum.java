@@ -20,6 +20,7 @@ public final class DocumentSum {
   private final boolean ordered;
   private BigInteger unordered = BigInteger.ZERO;
   private long count;
+  private long bytes;
   private String orderedHex;
 
   private DocumentSum(boolean ordered) {
@@ -42,10 +43,16 @@ public final class DocumentSum {
       unordered = unordered.add(new BigInteger(1, sha.digest())).mod(MOD);
     }
     count++;
+    bytes += d.getByteLength();
   }
 
   public long count() {
     return count;
+  }
+
+  /** The documents' total BSON size. */
+  public long bytes() {
+    return bytes;
   }
 
   /** The SHA-256 of the documents' bytes in the order added; ends an {@link #inOrder()} sum. */

@@ -67,6 +67,35 @@ public final class SnapshotInput extends InputStream {
     return new SnapshotInput(store, s.id(), blocks(store, s), readAhead);
   }
 
+  /**
+   * A reader of snapshot {@code s}'s stream, which opens the stream a second time, at the
+   * patch, for each patched collection.
+   */
+  public static SnapshotStreamReader reader(BlockStore store, Snapshots.Snapshot s, int readAhead)
+      throws IOException {
+    SnapshotInput in = open(store, s, readAhead);
+    return new SnapshotStreamReader(in, in::at);
+  }
+
+  /** The same stream from byte {@code offset} on, as a new input with one block read ahead. */
+  public SnapshotInput at(long offset) throws IOException {
+    long start = 0;
+    for (int i = 0; i < refs.size(); i++) {
+      long len = refs.get(i).length();
+      if (offset < start + len) {
+        SnapshotInput in = new SnapshotInput(store, snapshotId, refs.subList(i, refs.size()), 1);
+        in.skipNBytes(offset - start);
+        return in;
+      }
+      start += len;
+    }
+    if (offset == start) {
+      return new SnapshotInput(store, snapshotId, List.of(), 0);
+    }
+    throw new IOException("snapshot " + snapshotId + ": offset " + offset + " is past the end of"
+        + " its stream (" + start + " bytes)");
+  }
+
   @Override
   public int read() throws IOException {
     byte[] one = new byte[1];

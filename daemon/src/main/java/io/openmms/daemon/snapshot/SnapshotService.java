@@ -5,6 +5,7 @@ import io.openmms.daemon.head.Head;
 import io.openmms.daemon.head.HeadReader;
 import io.openmms.daemon.head.HeadSnapshot;
 import io.openmms.daemon.head.HeadState;
+import io.openmms.daemon.head.Namespace;
 import io.openmms.daemon.head.OplogPosition;
 import io.openmms.server.backup.Backups;
 import io.openmms.server.backup.Retention;
@@ -121,7 +122,7 @@ public final class SnapshotService implements AutoCloseable {
     try {
       running.put(b.id(), pool.submit(() -> {
         try (view) {
-          take(b, view, requested.isPresent());
+          pruneChangeLogs(head, take(b, view, requested.isPresent()));
           requested.ifPresent(at -> snapshots.clearRequest(b.id(), at));
           retryAfter.remove(b.id());
           lastError.remove(b.id());
@@ -142,6 +143,25 @@ public final class SnapshotService implements AutoCloseable {
     } catch (RuntimeException e) {
       view.close();
       throw e;
+    }
+  }
+
+  /**
+   * Lets the head forget the change-log entries no later snapshot patches with: those at or
+   * before the base of each of {@code s}'s collections (docs/snapshot-format.md, "Patched
+   * collections"). A failure here only keeps entries longer.
+   */
+  static void pruneChangeLogs(Head head, Snapshots.Snapshot s) {
+    for (Snapshots.Collection c : s.collections()) {
+      if (c.base() == null) {
+        continue;
+      }
+      try {
+        head.pruneChanges(Namespace.parse(c.ns()), c.base().lineage(), c.base().ts());
+      } catch (RuntimeException e) {
+        LOG.warn("Backup {}: the change log of {} was not pruned: {}", s.backupId(), c.ns(),
+            e.toString());
+      }
     }
   }
 

@@ -1,13 +1,16 @@
 package io.openmms.daemon.snapshot;
 
+import io.openmms.daemon.head.ChangeLog;
 import io.openmms.daemon.head.CollectionInfo;
 import io.openmms.daemon.head.DocumentCursor;
 import io.openmms.daemon.head.HeadReader;
 import io.openmms.daemon.head.Namespace;
+import io.openmms.daemon.head.OplogPosition;
 import io.openmms.server.backup.Snapshots;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -20,6 +23,7 @@ import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonInt64;
 import org.bson.BsonString;
+import org.bson.BsonTimestamp;
 import org.bson.RawBsonDocument;
 import org.bson.UuidRepresentation;
 import org.bson.codecs.BsonDocumentCodec;
@@ -40,17 +44,19 @@ import org.bson.io.BasicOutputBuffer;
  */
 public final class SnapshotStream {
   /** The format version written in the header; readers refuse others. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
   static final String TYPE = "t";
   static final String HEADER = "openmms.snapshot";
   static final String COLLECTION = "collection";
   static final String END = "end";
+  static final String PATCH_END = "patch end";
 
   private SnapshotStream() {}
 
   /**
-   * What a writer that cuts the stream into blocks tells the stream, and what it can do instead
-   * of reading a collection that did not change since an earlier snapshot.
+   * What a writer that cuts the stream into blocks tells the stream, and what it offers instead
+   * of reading a collection: an earlier snapshot's blocks of the same documents, or of the
+   * documents a patch starts from.
    */
   public interface Blocks {
     /** Not chunked: no block indexes, nothing reused. */
@@ -61,8 +67,24 @@ public final class SnapshotStream {
       }
 
       @Override
-      public Optional<Snapshots.Collection> reuse(String contentTag, long count, long bytes) {
+      public Optional<Snapshots.Collection> sameContent(String contentTag, long count,
+          long bytes) {
         return Optional.empty();
+      }
+
+      @Override
+      public Optional<Snapshots.Collection> previous(String ns) {
+        return Optional.empty();
+      }
+
+      @Override
+      public boolean claim(Snapshots.Collection c, long blocks) {
+        return false;
+      }
+
+      @Override
+      public void place(Snapshots.Collection c, long blocks) {
+        throw new IllegalStateException("nothing to place in an unchunked stream");
       }
     };
 
@@ -70,15 +92,27 @@ public final class SnapshotStream {
     long count() throws IOException;
 
     /**
-     * Called, after a cut, for a collection whose head content tag is {@code contentTag} and which
-     * holds {@code count} documents of {@code bytes} bytes. When an earlier snapshot's blocks hold
-     * exactly those documents, the writer takes them as the next blocks of this stream and
-     * answers that snapshot's entry for the collection; the documents are then not read. Empty
-     * to have them read and written.
+     * The entry of the earlier snapshot's collection whose documents are exactly those of a
+     * collection whose head content tag is {@code contentTag}, with {@code count} documents of
+     * {@code bytes} bytes; empty if none.
      */
-    Optional<Snapshots.Collection> reuse(String contentTag, long count, long bytes)
-        throws IOException;
+    Optional<Snapshots.Collection> sameContent(String contentTag, long count, long bytes);
+
+    /** The earlier snapshot's entry for namespace {@code ns}, if any. */
+    Optional<Snapshots.Collection> previous(String ns);
+
+    /**
+     * Makes the first {@code blocks} blocks of {@code c}'s block range this snapshot's (recorded
+     * as referenced, then checked to be stored); false when one is no longer stored.
+     */
+    boolean claim(Snapshots.Collection c, long blocks) throws IOException;
+
+    /** Takes the claimed blocks as the next blocks of the stream (after a cut). */
+    void place(Snapshots.Collection c, long blocks) throws IOException;
   }
+
+  /** A patch may hold at most this fraction of its base's document count. */
+  static final double MAX_PATCH_FRACTION = 0.10;
 
   /**
    * Writes {@code head}'s content to {@code out} and returns, per namespace, its document count,
@@ -92,13 +126,15 @@ public final class SnapshotStream {
 
   /**
    * As {@link #write(HeadReader, OutputStream)}, for a chunking {@code out} whose writer is
-   * {@code blocks}: each entry also names its documents' blocks and the head's content tag, and
-   * a collection whose documents {@code blocks} can reuse is not read.
+   * {@code blocks}: each entry also names its documents' blocks, the head's content tag and
+   * change log. A collection whose documents an earlier snapshot holds is not read; one whose
+   * earlier documents a short patch brings up to date is written as those plus the patch.
    */
   public static List<Snapshots.Collection> write(HeadReader head, OutputStream out, Blocks blocks)
       throws IOException {
     Counting counting = new Counting(out);
     List<Snapshots.Collection> result = new ArrayList<>();
+    BsonTimestamp at = head.position().map(OplogPosition::ts).orElse(new BsonTimestamp(0, 0));
     counting.write(bytes(new BsonDocument(TYPE, new BsonString(HEADER))
         .append("version", new BsonInt32(VERSION))));
     for (Namespace ns : head.namespaces()) {
@@ -108,18 +144,41 @@ public final class SnapshotStream {
       }
       long offset = counting.count;
       counting.cut();
-      counting.write(bytes(collectionDocument(info)));
+      String tag = head.contentTag(ns).orElse(null);
+      Optional<ChangeLog> log = head.changeLog(ns);
+      Snapshots.Collection same = tag == null ? null
+          : blocks.sameContent(tag, info.count(), info.dataSize()).orElse(null);
+      if (same != null && !blocks.claim(same, same.blocks())) {
+        same = null;
+      }
+      Snapshots.Collection base = same != null ? null : patchBase(ns, log, at, blocks);
+      Snapshots.Base patchedFrom = same != null ? (same.patched() ? same.base() : null)
+          : base != null ? base.base() : null;
+      counting.write(bytes(collectionDocument(info, patchedFrom)));
       counting.cut();
       long firstBlock = blocks.count();
-      String tag = head.contentTag(ns).orElse(null);
-      Optional<Snapshots.Collection> earlier = tag == null ? Optional.empty()
-          : blocks.reuse(tag, info.count(), info.dataSize());
       Snapshots.Collection entry;
-      if (earlier.isPresent()) {
-        counting.skip(earlier.get().bytes());
-        entry = earlier.get().placed(ns.toString(), offset);
+      if (same != null) {
+        blocks.place(same, same.blocks());
+        counting.skip(same.streamBytes());
+        entry = same.placed(ns.toString(), offset);
+      } else if (base != null) {
+        Snapshots.Base b = base.base();
+        blocks.place(base, b.blocks());
+        counting.skip(b.bytes());
+        counting.cut();
+        long before = counting.count;
+        writePatch(log.get(), b.ts(), counting);
+        entry = new Snapshots.Collection(ns.toString(), info.count(), info.dataSize(), offset,
+            null).withBase(new Snapshots.Base(b.lineage(), b.ts(), b.count(), b.bytes(),
+                b.sha256(), b.blocks(), counting.count - before));
       } else {
         entry = documents(head, info, counting).toCollection(ns.toString(), offset);
+        if (log.isPresent() && firstBlock >= 0) {
+          counting.cut();
+          entry = entry.withBase(new Snapshots.Base(log.get().lineage(), at, entry.count(),
+              entry.bytes(), entry.sha256(), blocks.count() - firstBlock, 0));
+        }
       }
       counting.cut();
       if (firstBlock >= 0 && tag != null) {
@@ -131,6 +190,70 @@ public final class SnapshotStream {
     counting.write(bytes(new BsonDocument(TYPE, new BsonString(END))
         .append("collections", new BsonInt32(result.size()))));
     return result;
+  }
+
+  /**
+   * The earlier snapshot's entry for {@code ns} whose base documents, with a patch of what the
+   * change log lists since, give the collection now, with those blocks claimed; null when there
+   * is none: no earlier entry, another change log, pruned entries, or too many changes.
+   */
+  private static Snapshots.Collection patchBase(Namespace ns, Optional<ChangeLog> log,
+      BsonTimestamp at, Blocks blocks)
+      throws IOException {
+    if (log.isEmpty()) {
+      return null;
+    }
+    Snapshots.Collection prev = blocks.previous(ns.toString()).orElse(null);
+    if (prev == null || !prev.reusable() || prev.base() == null) {
+      return null;
+    }
+    Snapshots.Base b = prev.base();
+    if (!b.lineage().equals(log.get().lineage()) || b.ts().compareTo(log.get().since()) < 0
+        || b.ts().compareTo(at) > 0 || b.blocks() > prev.blocks()) {
+      return null;
+    }
+    long limit = (long) Math.floor(b.count() * MAX_PATCH_FRACTION);
+    if (log.get().countChangedAfter(b.ts(), limit) > limit) {
+      return null;
+    }
+    return blocks.claim(prev, b.blocks()) ? prev : null;
+  }
+
+  /**
+   * Writes the patch section: per changed document, in key order, {@code {k: key, u: document}}
+   * or, for a deleted one, {@code {k: key}}; then the patch end document with the entries' count
+   * and SHA-256.
+   */
+  private static void writePatch(ChangeLog log, BsonTimestamp after, Counting out)
+      throws IOException {
+    MessageDigest sha = sha256();
+    long entries = 0;
+    try (ChangeLog.Cursor c = log.changedAfter(after)) {
+      while (c.next()) {
+        byte[] entry = patchEntry(c.key(), c.document());
+        sha.update(entry);
+        out.write(entry);
+        entries++;
+      }
+    }
+    out.write(bytes(new BsonDocument(TYPE, new BsonString(PATCH_END))
+        .append("entries", new BsonInt64(entries))
+        .append("sha256", new BsonString(HexFormat.of().formatHex(sha.digest())))));
+  }
+
+  /** {@code {k: BinData(0, key), u: document}}, or without {@code u}, built around the raw bytes. */
+  static byte[] patchEntry(byte[] key, RawBsonDocument doc) {
+    int docLen = doc == null ? 0 : doc.getByteLength();
+    int len = 4 + (1 + 2 + 4 + 1 + key.length) + (doc == null ? 0 : 1 + 2 + docLen) + 1;
+    ByteBuffer b = ByteBuffer.allocate(len).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(len);
+    b.put((byte) 0x05).put((byte) 'k').put((byte) 0).putInt(key.length).put((byte) 0).put(key);
+    if (doc != null) {
+      b.put((byte) 0x03).put((byte) 'u').put((byte) 0)
+          .put(doc.getBackingArray(), doc.getByteOffset(), docLen);
+    }
+    b.put((byte) 0);
+    return b.array();
   }
 
   /** Writes the documents of {@code info}'s collection to {@code out}, summing them up. */
@@ -149,13 +272,18 @@ public final class SnapshotStream {
     return sum;
   }
 
-  static BsonDocument collectionDocument(CollectionInfo info) {
+  static BsonDocument collectionDocument(CollectionInfo info, Snapshots.Base patchedFrom) {
     BsonDocument d = new BsonDocument(TYPE, new BsonString(COLLECTION))
         .append("ns", new BsonString(info.ns().toString()));
     info.uuid().ifPresent(u -> d.append("uuid", new BsonBinary(u, UuidRepresentation.STANDARD)));
     d.append("options", info.options());
     d.append("indexes", new BsonArray(new ArrayList<>(info.indexes())));
     d.append("count", new BsonInt64(info.count()));
+    if (patchedFrom != null) {
+      d.append("base", new BsonDocument("count", new BsonInt64(patchedFrom.count()))
+          .append("bytes", new BsonInt64(patchedFrom.bytes()))
+          .append("sha256", new BsonString(patchedFrom.sha256())));
+    }
     return d;
   }
 

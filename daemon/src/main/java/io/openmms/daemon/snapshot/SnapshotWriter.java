@@ -126,7 +126,7 @@ public final class SnapshotWriter {
       Written w = writeBlocks(view, writer, earlier);
       check(Step.BLOCK_LISTS);
       List<Block> lists = BlockList.encode(w.refs).stream().map(Block::of).toList();
-      coordination.referenceAll(writer, w.refs.size(), lists.stream().map(Block::id).toList());
+      coordination.referenceAll(writer, w.referenced, lists.stream().map(Block::id).toList());
       List<String> listIds = new ArrayList<>();
       for (Block b : lists) {
         w.add(b.id(), store.put(b));
@@ -156,9 +156,10 @@ public final class SnapshotWriter {
       published = true;
       check(Step.CLEANUP);
       coordination.endWriter(writer);
-      LOG.info("Snapshot {} of backup {} at {}: {} in {} blocks ({} of unchanged collections"
-          + " reused from snapshot {}), {} new stored bytes, {} ms", s.id(), s.backupId(), s.ts(),
+      LOG.info("Snapshot {} of backup {} at {}: {} in {} blocks ({} taken from snapshot {}; {}"
+          + " collection(s) patched), {} new stored bytes, {} ms", s.id(), s.backupId(), s.ts(),
           s.logicalSizeBytes(), s.blockCount(), earlier.reusedBytes(), earlier.snapshotId(),
+          s.collections().stream().filter(Snapshots.Collection::patched).count(),
           s.newStoredBytes(), s.took().toMillis());
       return s;
     } catch (IOException | RuntimeException | InterruptedException e) {
@@ -179,6 +180,8 @@ public final class SnapshotWriter {
     /** The blocks found already stored: re-checked if a groom ran meanwhile. */
     final List<BlockId> reused = new ArrayList<>();
     long stored;
+    /** References recorded so far: the sequence number of the next one. */
+    long referenced;
     List<Snapshots.Collection> collections;
     long logical;
 
@@ -206,6 +209,7 @@ public final class SnapshotWriter {
       out.close();
       blocks.flush();
       w.logical = out.count();
+      w.referenced = blocks.referenced;
       for (Future<Stored> f : blocks.futures) {
         Stored s = f.get();
         w.refs.add(s.ref);
@@ -248,6 +252,8 @@ public final class SnapshotWriter {
     private final ExecutorService pool;
     private final Semaphore inFlight;
     private final List<Chunk> group = new ArrayList<>(GROUP);
+    /** References recorded: each gets its own sequence number, whatever its stream position. */
+    long referenced;
     private long chunks;
     private Instant lastBeat = clock.instant();
 
@@ -291,7 +297,7 @@ public final class SnapshotWriter {
       }
       group.clear();
       // referenced before it is checked for or stored (docs/snapshot-format.md, "Atomicity")
-      coordination.referenceAll(writer, futures.size(), hashed.stream().map(Block::id).toList());
+      reference(hashed.stream().map(Block::id).toList());
       for (Block b : hashed) {
         if (pool == null) {
           futures.add(CompletableFuture.completedFuture(put(b)));
@@ -319,31 +325,47 @@ public final class SnapshotWriter {
       return futures.size();
     }
 
+    private void reference(List<BlockId> ids) {
+      coordination.referenceAll(writer, referenced, ids);
+      referenced += ids.size();
+    }
+
     @Override
-    public Optional<Snapshots.Collection> reuse(String contentTag, long count, long bytes)
-        throws IOException {
-      Optional<Earlier.Part> part = earlier.find(contentTag, count, bytes);
-      if (part.isEmpty()) {
-        return Optional.empty();
-      }
+    public Optional<Snapshots.Collection> sameContent(String contentTag, long count, long bytes) {
+      return earlier.byTag(contentTag).filter(c -> c.count() == count && c.bytes() == bytes);
+    }
+
+    @Override
+    public Optional<Snapshots.Collection> previous(String ns) {
+      return earlier.byNs(ns);
+    }
+
+    @Override
+    public boolean claim(Snapshots.Collection c, long n) throws IOException {
       flush();
-      List<BlockList.Ref> refs = part.get().refs();
+      List<BlockList.Ref> refs = earlier.refs(c, n);
       // as for any block found stored: referenced first, then checked
-      coordination.referenceAll(writer, futures.size(),
-          refs.stream().map(BlockList.Ref::id).toList());
+      reference(refs.stream().map(BlockList.Ref::id).toList());
       for (BlockList.Ref r : refs) {
         if (!store.exists(r.id())) {
           LOG.info("Snapshot {}: block {} of {} (from snapshot {}) is no longer stored; its"
-              + " documents are read again", writer.snapshotId(), r.id().hex(),
-              part.get().collection().ns(), earlier.snapshotId());
-          return Optional.empty();
+              + " documents are read again", writer.snapshotId(), r.id().hex(), c.ns(),
+              earlier.snapshotId());
+          return false;
         }
       }
-      for (BlockList.Ref r : refs) {
+      return true;
+    }
+
+    @Override
+    public void place(Snapshots.Collection c, long n) throws IOException {
+      flush();
+      long bytes = 0;
+      for (BlockList.Ref r : earlier.refs(c, n)) {
         futures.add(CompletableFuture.completedFuture(new Stored(r, 0)));
+        bytes += r.length();
       }
       earlier.reused(bytes);
-      return Optional.of(part.get().collection());
     }
   }
 
@@ -351,14 +373,14 @@ public final class SnapshotWriter {
 
   /**
    * The latest earlier snapshot of the same backup in the same store, read when a collection
-   * first asks for it: its collections by content tag, with their documents' blocks.
+   * first asks for it: its collections by content tag and by name, with their blocks.
    */
   private final class Earlier {
-    record Part(Snapshots.Collection collection, List<BlockList.Ref> refs) {}
-
     private final Snapshots snapshots;
     private final Plan plan;
-    private Map<String, Part> byTag;
+    private Map<String, Snapshots.Collection> byTag;
+    private Map<String, Snapshots.Collection> byNs;
+    private List<BlockList.Ref> refs;
     private String snapshotId;
     private long reusedBytes;
 
@@ -379,41 +401,47 @@ public final class SnapshotWriter {
       return reusedBytes;
     }
 
-    Optional<Part> find(String tag, long count, long bytes) {
-      if (byTag == null) {
-        byTag = load();
-      }
-      Part p = byTag.get(tag);
-      if (p == null || p.collection().count() != count || p.collection().bytes() != bytes) {
-        return Optional.empty();
-      }
-      return Optional.of(p);
+    Optional<Snapshots.Collection> byTag(String tag) {
+      load();
+      return Optional.ofNullable(byTag.get(tag));
     }
 
-    private Map<String, Part> load() {
-      Map<String, Part> parts = new HashMap<>();
+    Optional<Snapshots.Collection> byNs(String ns) {
+      load();
+      return Optional.ofNullable(byNs.get(ns));
+    }
+
+    /** The first {@code n} blocks of {@code c}'s block range (an entry this gave out). */
+    List<BlockList.Ref> refs(Snapshots.Collection c, long n) {
+      return refs.subList((int) c.firstBlock(), (int) (c.firstBlock() + n));
+    }
+
+    private void load() {
+      if (byTag != null) {
+        return;
+      }
+      byTag = new HashMap<>();
+      byNs = new HashMap<>();
       Snapshots.Snapshot last = snapshots.list(plan.backupId()).stream()
           .filter(s -> s.store().equals(plan.store()) && !s.id().equals(plan.snapshotId()))
           .max(Comparator.comparing(Snapshots.Snapshot::taken)).orElse(null);
       if (last == null || last.collections().stream().noneMatch(Snapshots.Collection::reusable)) {
-        return parts;
+        return;
       }
-      List<BlockList.Ref> refs;
       try {
-        refs = SnapshotInput.blocks(store, last);
+        refs = List.copyOf(SnapshotInput.blocks(store, last));
       } catch (IOException | RuntimeException e) {
         LOG.warn("Snapshot {}: the block lists of the previous snapshot {} cannot be read ({});"
             + " every collection is read", plan.snapshotId(), last.id(), e.getMessage());
-        return parts;
+        return;
       }
       for (Snapshots.Collection c : last.collections()) {
         if (c.reusable() && c.firstBlock() + c.blocks() <= refs.size()) {
-          parts.put(c.contentTag(), new Part(c, List.copyOf(refs.subList(
-              (int) c.firstBlock(), (int) (c.firstBlock() + c.blocks())))));
+          byTag.put(c.contentTag(), c);
+          byNs.put(c.ns(), c);
         }
       }
       snapshotId = last.id();
-      return parts;
     }
   }
 

@@ -44,7 +44,7 @@ public final class Verifier {
     long documents = 0;
     long bytes = 0;
     try (SnapshotInput in = new SnapshotInput(store, s.id(), refs, readAhead);
-        SnapshotStreamReader r = new SnapshotStreamReader(in)) {
+        SnapshotStreamReader r = new SnapshotStreamReader(in, in::at)) {
       Iterator<Snapshots.Collection> expected = s.collections().iterator();
       Optional<SnapshotStreamReader.CollectionHeader> c;
       long at = r.offset();

@@ -25,46 +25,82 @@ import org.bson.Document;
  * always a complete snapshot; deleting one leaves its blocks to the groom. Thread-safe.
  */
 public final class Snapshots {
-  /** The manifest format version this code writes and reads. */
-  public static final int MANIFEST_VERSION = 1;
+  /** The manifest format version this code writes; it also reads version 1. */
+  public static final int MANIFEST_VERSION = 2;
 
   /**
    * One collection of a snapshot: its document count, the bytes of its documents, the stream
-   * offset of its collection document and the SHA-256 (hex) of its documents' bytes. When the
-   * snapshot was chunked and its head tracks content, also the head's content tag of the
-   * documents, and which stream blocks hold them: {@code blocks} blocks from the
-   * {@code firstBlock}-th (null and -1 otherwise). A later snapshot whose head has the same tag
-   * reuses those blocks without reading the documents (docs/snapshots.md).
+   * offset of its collection document and the SHA-256 (hex) of its documents' bytes (null for a
+   * patched collection, whose stream sections carry their own checksums). When the snapshot was
+   * chunked and its head tracks content, also the head's content tag of the documents, and which
+   * stream blocks hold them: {@code blocks} blocks from the {@code firstBlock}-th (null and -1
+   * otherwise). A later snapshot whose head has the same tag reuses those blocks without reading
+   * the documents. When the head keeps a change log, {@code base} says how the documents lie in
+   * the stream (docs/snapshot-format.md, "Patched collections"); null otherwise.
    */
   public record Collection(String ns, long count, long bytes, long offset, String sha256,
-      String contentTag, long firstBlock, long blocks) {
+      String contentTag, long firstBlock, long blocks, Base base) {
     /** A collection without a content tag or block range. */
     public Collection(String ns, long count, long bytes, long offset, String sha256) {
-      this(ns, count, bytes, offset, sha256, null, -1, -1);
+      this(ns, count, bytes, offset, sha256, null, -1, -1, null);
     }
 
     /**
-     * The same documents as collection {@code name} (a rename keeps them) at stream offset
-     * {@code at}, without a content tag or block range.
+     * The same documents, laid out the same way, as collection {@code name} (a rename keeps
+     * them) at stream offset {@code at}, without a content tag or block range.
      */
     public Collection placed(String name, long at) {
-      return new Collection(name, count, bytes, at, sha256);
+      return new Collection(name, count, bytes, at, sha256, null, -1, -1, base);
     }
 
     /** The same entry with the head's content tag and the block range of the documents. */
     public Collection inBlocks(String tag, long first, long n) {
-      return new Collection(ns, count, bytes, offset, sha256, tag, first, n);
+      return new Collection(ns, count, bytes, offset, sha256, tag, first, n, base);
     }
 
-    /** Whether {@code o} sums up the same documents at the same place of the stream. */
+    /** The same entry with {@code b} as its layout. */
+    public Collection withBase(Base b) {
+      return new Collection(ns, count, bytes, offset, sha256, contentTag, firstBlock, blocks, b);
+    }
+
+    /**
+     * Whether {@code o} sums up the same documents at the same place of the stream; the SHA-256
+     * only when both have one (a patched collection has none: its sections carry theirs).
+     */
     public boolean sameContent(Collection o) {
       return ns.equals(o.ns) && count == o.count && bytes == o.bytes && offset == o.offset
-          && sha256.equals(o.sha256);
+          && (sha256 == null || o.sha256 == null || sha256.equals(o.sha256));
     }
 
     /** Whether a later snapshot may reuse this collection's blocks. */
     public boolean reusable() {
       return contentTag != null && firstBlock >= 0 && blocks >= 0;
+    }
+
+    /** Whether the stream holds this collection as base documents plus a patch. */
+    public boolean patched() {
+      return base != null && base.patched();
+    }
+
+    /** The bytes the collection's documents take in the stream (base and patch). */
+    public long streamBytes() {
+      return patched() ? base.bytes() + base.patchBytes() : bytes;
+    }
+  }
+
+  /**
+   * How a collection's documents lie in the stream (docs/snapshot-format.md, "Patched
+   * collections"): first {@code count} base documents of {@code bytes} bytes with SHA-256
+   * {@code sha256}, in the first {@code blocks} blocks of the collection's block range: the
+   * collection as the head held it at oplog time {@code ts}, when its change log had lineage
+   * {@code lineage}. When {@code patchBytes} is positive, a patch of that many bytes follows:
+   * the documents the head wrote after {@code ts}. An unpatched collection has {@code ts} equal
+   * to its snapshot's and {@code patchBytes} 0.
+   */
+  public record Base(String lineage, BsonTimestamp ts, long count, long bytes, String sha256,
+      long blocks, long patchBytes) {
+    public boolean patched() {
+      return patchBytes > 0;
     }
   }
 
@@ -234,6 +270,12 @@ public final class Snapshots {
         cd.append("contentTag", c.contentTag()).append("firstBlock", c.firstBlock())
             .append("blocks", c.blocks());
       }
+      if (c.base() != null) {
+        Base b = c.base();
+        cd.append("base", new Document("lineage", b.lineage()).append("ts", b.ts())
+            .append("count", b.count()).append("bytes", b.bytes()).append("sha256", b.sha256())
+            .append("blocks", b.blocks()).append("patchBytes", b.patchBytes()));
+      }
       colls.add(cd);
     }
     return new Document("_id", s.id()).append("format", MANIFEST_VERSION)
@@ -249,16 +291,20 @@ public final class Snapshots {
 
   static Snapshot of(Document d) {
     int format = d.getInteger("format", 0);
-    if (format != MANIFEST_VERSION) {
+    if (format != MANIFEST_VERSION && format != 1) {
       throw new IllegalStateException("snapshot " + d.get("_id") + " has manifest format "
-          + format + "; this version reads " + MANIFEST_VERSION);
+          + format + "; this version reads 1 and " + MANIFEST_VERSION);
     }
     List<Collection> colls = new ArrayList<>();
     for (Document c : d.getList("collections", Document.class)) {
       boolean tagged = c.containsKey("contentTag");
+      Document b = c.get("base", Document.class);
+      Base base = b == null ? null : new Base(b.getString("lineage"),
+          b.get("ts", BsonTimestamp.class), num(b, "count"), num(b, "bytes"),
+          b.getString("sha256"), num(b, "blocks"), num(b, "patchBytes"));
       colls.add(new Collection(c.getString("ns"), num(c, "count"), num(c, "bytes"),
           num(c, "offset"), c.getString("sha256"), c.getString("contentTag"),
-          tagged ? num(c, "firstBlock") : -1, tagged ? num(c, "blocks") : -1));
+          tagged ? num(c, "firstBlock") : -1, tagged ? num(c, "blocks") : -1, base));
     }
     return new Snapshot(d.getString("_id"), d.getString("backupId"), d.getString("groupId"),
         d.getString("store"), d.get("ts", BsonTimestamp.class),
