@@ -424,7 +424,8 @@ public final class SnapshotWriter {
       byNs = new HashMap<>();
       Snapshots.Snapshot last = snapshots.list(plan.backupId()).stream()
           .filter(s -> s.store().equals(plan.store()) && !s.id().equals(plan.snapshotId()))
-          .max(Comparator.comparing(Snapshots.Snapshot::taken)).orElse(null);
+          .max(Comparator.comparing(Snapshots.Snapshot::taken)
+              .thenComparing(Snapshots.Snapshot::ts)).orElse(null);
       if (last == null || last.collections().stream().noneMatch(Snapshots.Collection::reusable)) {
         return;
       }

@@ -93,7 +93,9 @@ class SnapshotTest {
       try (HeadSnapshot view = site.head.snapshot()) {
         second = site.service.take(site.backup, recordingScans(view, read), false);
       }
-      assertThat(read).as("only the changed collection is read").containsExactly("shop.orders");
+      assertThat(read).as("the changed collection is patched, the others reused: nothing is read")
+          .isEmpty();
+      assertThat(collection(second, "shop.orders").patched()).isTrue();
       List<BlockList.Ref> firstRefs = SnapshotInput.blocks(site.store(), first);
       List<BlockList.Ref> secondRefs = SnapshotInput.blocks(site.store(), second);
       for (String ns : List.of("logs.events", "shop.users")) {
@@ -128,7 +130,8 @@ class SnapshotTest {
       try (HeadSnapshot view = site.head.snapshot()) {
         second = site.service.take(site.backup, recordingScans(view, read), false);
       }
-      assertThat(read).containsExactly("shop.orders", "shop.users");
+      assertThat(read).as("users' lost block is read again; orders is patched")
+          .containsExactly("shop.users");
       assertThat(site.store().exists(lost)).as("stored again").isTrue();
       assertThat(blocksOf(SnapshotInput.blocks(site.store(), second),
           collection(second, "shop.users"))).isEqualTo(users);
@@ -159,6 +162,128 @@ class SnapshotTest {
     }
   }
 
+  @Test
+  void aCollectionWithFewChangesIsWrittenAsItsBaseBlocksAndAPatch() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(20_000)) {
+      Snapshots.Snapshot first = site.snapshot();
+      for (int i = 2; i < 400; i += 10) {
+        site.update(i, 1); // 40 orders updated
+      }
+      site.change(b -> {
+        b.delete(SnapshotSite.ORDERS, new org.bson.BsonInt32(12));
+        b.delete(SnapshotSite.ORDERS, new org.bson.BsonInt32(-1)); // absent: nothing to delete
+        b.put(SnapshotSite.ORDERS, site.document(-5, 0)); // before every base key
+        b.put(SnapshotSite.ORDERS, site.document(50_003, 0)); // after them
+      });
+      List<String> read = new ArrayList<>();
+      Snapshots.Snapshot second;
+      try (HeadSnapshot view = site.head.snapshot()) {
+        second = site.service.take(site.backup, recordingScans(view, read), false);
+      }
+      assertThat(read).as("no collection is read whole").isEmpty();
+      Snapshots.Collection a = collection(first, "shop.orders");
+      Snapshots.Collection b = collection(second, "shop.orders");
+      assertThat(a.patched()).isFalse();
+      assertThat(b.patched()).isTrue();
+      assertThat(b.base().ts()).isEqualTo(first.ts());
+      assertThat(b.base().count()).isEqualTo(a.count());
+      assertThat(b.count()).isEqualTo(a.count() + 1).isEqualTo(site.head.count(SnapshotSite.ORDERS));
+      assertThat(b.bytes()).isEqualTo(site.head.dataSize(SnapshotSite.ORDERS));
+      List<BlockList.Ref> firstRefs = SnapshotInput.blocks(site.store(), first);
+      List<BlockList.Ref> secondRefs = SnapshotInput.blocks(site.store(), second);
+      assertThat(secondRefs.subList((int) b.firstBlock(), (int) (b.firstBlock()
+          + b.base().blocks()))).as("the base is the first snapshot's blocks")
+          .isEqualTo(blocksOf(firstRefs, a));
+      assertThat(second.newStoredBytes()).as("40 updates, 2 inserts and a delete")
+          .isLessThan(first.newStoredBytes() / 20);
+      assertSnapshotHoldsTheHead(site, second);
+      assertThat(site.verify(second).problems()).isEmpty();
+      assertThat(site.verify(first).problems()).isEmpty();
+    }
+  }
+
+  @Test
+  void patchesAreCumulativeUntilATenthChangedThenTheCollectionIsWrittenWhole() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(20_000)) {
+      Snapshots.Snapshot first = site.snapshot();
+      site.update(2, 1);
+      Snapshots.Snapshot second = site.snapshot();
+      SnapshotService.pruneChangeLogs(site.head, second);
+      site.update(12, 1);
+      Snapshots.Snapshot third = site.snapshot();
+      SnapshotService.pruneChangeLogs(site.head, third);
+      Snapshots.Collection c3 = collection(third, "shop.orders");
+      assertThat(c3.patched()).isTrue();
+      assertThat(c3.base().ts()).as("patched against the last full write, not the patch")
+          .isEqualTo(first.ts());
+      assertSnapshotHoldsTheHead(site, third);
+      // one more than a tenth of the base's orders changed: written whole, the new base
+      long orders = collection(first, "shop.orders").count();
+      site.change(batch -> {
+        for (int i = 2, n = 0; n <= orders / 10; i += 10, n++) {
+          batch.put(SnapshotSite.ORDERS, site.document(i, 2));
+          batch.put(SnapshotSite.ORDERS, site.document(i + 1, 2));
+        }
+      });
+      Snapshots.Snapshot fourth = site.snapshot();
+      SnapshotService.pruneChangeLogs(site.head, fourth);
+      Snapshots.Collection c4 = collection(fourth, "shop.orders");
+      assertThat(c4.patched()).isFalse();
+      assertThat(c4.base().ts()).isEqualTo(fourth.ts());
+      assertThat(c4.sha256()).isNotNull();
+      site.update(22, 3);
+      Snapshots.Snapshot fifth = site.snapshot();
+      assertThat(collection(fifth, "shop.orders").base().ts()).isEqualTo(fourth.ts());
+      assertSnapshotHoldsTheHead(site, fifth);
+      for (Snapshots.Snapshot s : List.of(first, second, third, fourth, fifth)) {
+        assertThat(site.verify(s).problems()).as(s.id()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aBaseOlderThanThePrunedChangeLogIsNotPatchedOnto() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(20_000)) {
+      Snapshots.Snapshot first = site.snapshot();
+      site.update(2, 1);
+      Snapshots.Snapshot second = site.snapshot();
+      assertThat(collection(second, "shop.orders").patched()).isTrue();
+      site.change(batch -> {
+        for (int i = 2; i < 30_000; i += 10) {
+          batch.put(SnapshotSite.ORDERS, site.document(i, 2));
+        }
+      });
+      Snapshots.Snapshot third = site.snapshot(); // orders written whole
+      SnapshotService.pruneChangeLogs(site.head, third);
+      // the user deletes the newest snapshot: the previous one's base predates the pruned log
+      site.snapshots().delete(third.id());
+      site.update(12, 3);
+      Snapshots.Snapshot fourth = site.snapshot();
+      Snapshots.Collection c = collection(fourth, "shop.orders");
+      assertThat(c.patched()).as("the changes since %s are no longer all known", first.ts())
+          .isFalse();
+      assertSnapshotHoldsTheHead(site, fourth);
+      assertThat(site.verify(fourth).problems()).isEmpty();
+    }
+  }
+
+  @Test
+  void aMissingBaseBlockMeansTheCollectionIsWrittenWhole() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(20_000)) {
+      Snapshots.Snapshot first = site.snapshot();
+      List<BlockList.Ref> orders = blocksOf(SnapshotInput.blocks(site.store(), first),
+          collection(first, "shop.orders"));
+      BlockId lost = orders.get(orders.size() / 2).id();
+      site.store().delete(lost);
+      site.update(2, 1);
+      Snapshots.Snapshot second = site.snapshot();
+      assertThat(collection(second, "shop.orders").patched()).isFalse();
+      assertThat(site.store().exists(lost)).as("stored again").isTrue();
+      assertSnapshotHoldsTheHead(site, second);
+      assertThat(site.verify(second).problems()).isEmpty();
+    }
+  }
+
   private static Snapshots.Collection collection(Snapshots.Snapshot s, String ns) {
     return s.collections().stream().filter(c -> c.ns().equals(ns)).findFirst().orElseThrow();
   }
@@ -170,8 +295,7 @@ class SnapshotTest {
   /** Every collection of {@code s} reads back as the head's documents, in order. */
   private static void assertSnapshotHoldsTheHead(SnapshotSite site, Snapshots.Snapshot s)
       throws Exception {
-    try (SnapshotStreamReader r = new SnapshotStreamReader(SnapshotInput.open(site.store(), s,
-        2))) {
+    try (SnapshotStreamReader r = SnapshotInput.reader(site.store(), s, 2)) {
       Optional<SnapshotStreamReader.CollectionHeader> c;
       int collections = 0;
       while ((c = r.nextCollection()).isPresent()) {
@@ -226,6 +350,11 @@ class SnapshotTest {
       @Override
       public Optional<String> contentTag(Namespace ns) {
         return view.contentTag(ns);
+      }
+
+      @Override
+      public Optional<io.openmms.daemon.head.ChangeLog> changeLog(Namespace ns) {
+        return view.changeLog(ns);
       }
     };
   }
