@@ -15,6 +15,7 @@ import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonInt64;
 import org.bson.BsonString;
+import org.bson.BsonTimestamp;
 import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
 import org.bson.UuidRepresentation;
@@ -27,19 +28,39 @@ final class CatalogCodec {
   private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
 
   /**
-   * A catalog entry: the head-internal collection id, the public info, and the documents'
-   * content tag: a random name drawn anew by every commit that changes them (see
-   * {@link HeadReader#contentTag}).
+   * A catalog entry: the head-internal collection id, the public info, the documents' content
+   * tag: a random name drawn anew by every commit that changes them (see
+   * {@link HeadReader#contentTag}), and the change log's lineage and {@code since} (see
+   * {@link ChangeLog}).
    */
-  record Entry(long id, CollectionInfo info, String contentTag) {
+  record Entry(long id, CollectionInfo info, String contentTag, String lineage,
+      BsonTimestamp since) {
+    /** A new collection: a new content tag and a new change-log lineage. */
     Entry(long id, CollectionInfo info) {
-      this(id, info, newContentTag());
+      this(id, info, newContentTag(), newContentTag(), NO_TIMESTAMP);
     }
 
     Entry withInfo(CollectionInfo newInfo) {
-      return new Entry(id, newInfo, contentTag);
+      return new Entry(id, newInfo, contentTag, lineage, since);
+    }
+
+    /** The documents changed: a new content tag, the same change log. */
+    Entry withDocuments(CollectionInfo newInfo) {
+      return new Entry(id, newInfo, newContentTag(), lineage, since);
+    }
+
+    /** The change log no longer covers every document write: a new lineage, nothing pruned. */
+    Entry withNewLineage() {
+      return new Entry(id, info, contentTag, newContentTag(), NO_TIMESTAMP);
+    }
+
+    Entry withSince(BsonTimestamp newSince) {
+      return new Entry(id, info, contentTag, lineage, newSince);
     }
   }
+
+  /** {@code Timestamp(0, 0)}: the {@code since} of a change log that was never pruned. */
+  static final BsonTimestamp NO_TIMESTAMP = new BsonTimestamp(0L);
 
   /** A new content tag: 128 random bits. */
   static String newContentTag() {
@@ -62,6 +83,8 @@ final class CatalogCodec {
     d.put("count", new BsonInt64(info.count()));
     d.put("dataSize", new BsonInt64(info.dataSize()));
     d.put("contentTag", new BsonString(e.contentTag()));
+    d.put("changeLog", new BsonDocument("lineage", new BsonString(e.lineage()))
+        .append("since", e.since()));
     return bytes(d);
   }
 
@@ -70,11 +93,15 @@ final class CatalogCodec {
     Optional<UUID> uuid = d.containsKey("uuid")
         ? Optional.of(d.getBinary("uuid").asUuid(UuidRepresentation.STANDARD)) : Optional.empty();
     List<BsonDocument> indexes = d.getArray("indexes").stream().map(BsonValue::asDocument).toList();
+    BsonDocument log = d.containsKey("changeLog") ? d.getDocument("changeLog") : null;
     return new Entry(d.getInt64("collectionId").getValue(), new CollectionInfo(Namespace.parse(ns),
         uuid, d.getDocument("options"), indexes, d.getInt64("count").getValue(),
         d.getInt64("dataSize").getValue()),
         // an entry written before tags existed gets a new one: nothing matches it by chance
-        d.containsKey("contentTag") ? d.getString("contentTag").getValue() : newContentTag());
+        d.containsKey("contentTag") ? d.getString("contentTag").getValue() : newContentTag(),
+        // and one written before change logs existed, a new lineage: its writes were not logged
+        log == null ? newContentTag() : log.getString("lineage").getValue(),
+        log == null ? NO_TIMESTAMP : log.getTimestamp("since"));
   }
 
   static byte[] encodeMeta(Meta m) {

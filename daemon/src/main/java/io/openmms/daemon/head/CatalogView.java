@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import org.bson.BsonTimestamp;
 import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
 
@@ -15,12 +16,15 @@ class CatalogView implements HeadReader {
   final NavigableMap<String, CatalogCodec.Entry> catalog;
   final CatalogCodec.Meta meta;
   final KeyValueReader reader;
+  /** Whether the head keeps change logs (a scratch head does not). */
+  final boolean keepsChangeLog;
 
   CatalogView(NavigableMap<String, CatalogCodec.Entry> catalog, CatalogCodec.Meta meta,
-      KeyValueReader reader) {
+      KeyValueReader reader, boolean keepsChangeLog) {
     this.catalog = catalog;
     this.meta = meta;
     this.reader = reader;
+    this.keepsChangeLog = keepsChangeLog;
   }
 
   @Override
@@ -57,6 +61,12 @@ class CatalogView implements HeadReader {
   public Optional<String> contentTag(Namespace ns) {
     CatalogCodec.Entry e = catalog.get(ns.toString());
     return Optional.ofNullable(e).map(CatalogCodec.Entry::contentTag);
+  }
+
+  @Override
+  public Optional<ChangeLog> changeLog(Namespace ns) {
+    CatalogCodec.Entry e = keepsChangeLog ? catalog.get(ns.toString()) : null;
+    return Optional.ofNullable(e).map(StoreChangeLog::new);
   }
 
   @Override
@@ -99,6 +109,103 @@ class CatalogView implements HeadReader {
       if (cursor != null) {
         cursor.close();
       }
+    }
+  }
+
+  /**
+   * The change log of one collection as of this view: its entries (docs/head-format.md, "Change
+   * log") and documents read through the view's reader.
+   */
+  private final class StoreChangeLog implements ChangeLog {
+    private final CatalogCodec.Entry entry;
+
+    StoreChangeLog(CatalogCodec.Entry entry) {
+      this.entry = entry;
+    }
+
+    @Override
+    public String lineage() {
+      return entry.lineage();
+    }
+
+    @Override
+    public BsonTimestamp since() {
+      return entry.since();
+    }
+
+    @Override
+    public long countChangedAfter(BsonTimestamp after, long limit) {
+      long count = 0;
+      try (KeyValueReader.Cursor c = entries()) {
+        while (count <= limit && c.next()) {
+          if (isAfter(c.value(), after)) {
+            count++;
+          }
+        }
+      }
+      return count;
+    }
+
+    @Override
+    public Cursor changedAfter(BsonTimestamp after) {
+      KeyValueReader.Cursor c = entries();
+      return new Cursor() {
+        private byte[] key;
+        private RawBsonDocument document;
+        private boolean done; // a store cursor must not move past its end, nor after close
+        private boolean closed;
+
+        @Override
+        public boolean next() {
+          while (!done && c.next()) {
+            if (isAfter(c.value(), after)) {
+              key = Keys.idKey(c.key());
+              byte[] value = reader.get(Keys.doc(entry.id(), key));
+              document = value == null ? null : new RawBsonDocument(value);
+              return true;
+            }
+          }
+          done = true;
+          key = null;
+          document = null;
+          return false;
+        }
+
+        @Override
+        public byte[] key() {
+          if (key == null) {
+            throw new NoSuchElementException();
+          }
+          return key.clone();
+        }
+
+        @Override
+        public RawBsonDocument document() {
+          if (key == null) {
+            throw new NoSuchElementException();
+          }
+          return document;
+        }
+
+        @Override
+        public void close() {
+          done = true;
+          key = null;
+          if (!closed) {
+            closed = true;
+            c.close();
+          }
+        }
+      };
+    }
+
+    private KeyValueReader.Cursor entries() {
+      return reader.scan(Keys.changePrefix(entry.id()), Keys.changePrefix(entry.id() + 1));
+    }
+
+    /** Whether a change-log value's timestamp is after {@code after} (unsigned, as MongoDB's). */
+    private static boolean isAfter(byte[] value, BsonTimestamp after) {
+      return Long.compareUnsigned(Keys.changeTs(value).getValue(), after.getValue()) > 0;
     }
   }
 }

@@ -24,6 +24,10 @@ import org.bson.RawBsonDocument;
  * reads consult before the store. Catalog changes and per-collection count deltas are kept aside
  * and written, with the meta record, at commit. Store values the batch reads are cached; a
  * {@link #prefetch} reads them ahead on another thread ({@link Prefetch}).
+ *
+ * <p>The keys of the documents written are kept too: a commit that moves the position in steady
+ * state logs them with its timestamp; any other commit gives their collections a new change-log
+ * lineage (docs/head-format.md, "Change log").
  */
 final class KeyValueBatch implements HeadBatch {
   private static final byte[] TOMBSTONE = new byte[0];
@@ -39,6 +43,7 @@ final class KeyValueBatch implements HeadBatch {
   private int prefetched; // chunks of prefetch moved into readCache
   private final Map<String, CatalogCodec.Entry> catalogChanges = new HashMap<>(); // null: dropped
   private final Set<String> touched = new HashSet<>();
+  private final Set<Key> writtenDocs = new HashSet<>(); // document keys put or deleted
   private final Map<Long, long[]> countDeltas = new HashMap<>(); // id -> {count, bytes}
   private long nextCollectionId;
   private HeadState state;
@@ -120,7 +125,7 @@ final class KeyValueBatch implements HeadBatch {
     byte[] key = Keys.doc(e.id(), IdKey.encode(id));
     byte[] value = CatalogCodec.bytes(document);
     byte[] old = read(key);
-    write(key, value);
+    writtenDocs.add(write(key, value));
     long[] d = countDeltas.computeIfAbsent(e.id(), k -> new long[2]);
     d[0] += old == null ? 1 : 0;
     d[1] += value.length - (old == null ? 0 : old.length);
@@ -138,8 +143,10 @@ final class KeyValueBatch implements HeadBatch {
     if (old == null) {
       return false;
     }
-    overlay.put(new Key(key), TOMBSTONE);
+    Key written = new Key(key);
+    overlay.put(written, TOMBSTONE);
     changes.delete(key);
+    writtenDocs.add(written);
     long[] d = countDeltas.computeIfAbsent(e.id(), k -> new long[2]);
     d[0]--;
     d[1] -= old.length;
@@ -171,9 +178,11 @@ final class KeyValueBatch implements HeadBatch {
     return v == TOMBSTONE ? null : v;
   }
 
-  private void write(byte[] key, byte[] value) {
-    overlay.put(new Key(key), value);
+  private Key write(byte[] key, byte[] value) {
+    Key k = new Key(key);
+    overlay.put(k, value);
     changes.put(key, value);
+    return k;
   }
 
   // ---- catalog
@@ -219,6 +228,7 @@ final class KeyValueBatch implements HeadBatch {
       return;
     }
     changes.deleteRange(Keys.docPrefix(e.id()), Keys.docPrefix(e.id() + 1));
+    changes.deleteRange(Keys.changePrefix(e.id()), Keys.changePrefix(e.id() + 1));
     countDeltas.remove(e.id());
     catalogChanges.put(ns.toString(), null);
   }
@@ -243,7 +253,8 @@ final class KeyValueBatch implements HeadBatch {
     }
     dropCollection(to); // the oplog logs dropTarget; a present target is stale on replay
     catalogChanges.put(from.toString(), null);
-    change(to, e.withInfo(e.info().withNs(to)));
+    // the same documents, but the name now denotes other content than its earlier log covers
+    change(to, e.withInfo(e.info().withNs(to)).withNewLineage());
   }
 
   @Override
@@ -306,7 +317,7 @@ final class KeyValueBatch implements HeadBatch {
     }
     CollectionInfo i = e.info();
     // any document write, even one that leaves the counts as they were, gets a new content tag
-    return new CatalogCodec.Entry(e.id(), i.withCounts(i.count() + d[0], i.dataSize() + d[1]));
+    return e.withDocuments(i.withCounts(i.count() + d[0], i.dataSize() + d[1]));
   }
 
   // ---- pending transaction entries
@@ -332,6 +343,7 @@ final class KeyValueBatch implements HeadBatch {
   void clearEverything() {
     changes.deleteRange(Keys.CATALOG_START, Keys.CATALOG_END);
     changes.deleteRange(Keys.PENDING_START, Keys.PENDING_END);
+    changes.deleteRange(Keys.CHANGES_START, Keys.CHANGES_END);
     changes.deleteRange(Keys.DOCS_START, Keys.DOCS_END);
     stopPrefetch();
     overlay.clear();
@@ -339,7 +351,32 @@ final class KeyValueBatch implements HeadBatch {
     catalogChanges.clear();
     countDeltas.clear();
     touched.clear();
+    writtenDocs.clear();
     cleared = true;
+  }
+
+  /**
+   * Prepares {@link Head#pruneChanges}: when {@code ns}'s change log has lineage {@code lineage}
+   * and its {@code since} is before {@code upTo}, deletes its entries at or before {@code upTo}
+   * and raises {@code since} to {@code upTo}, writing no document (so neither the content tag nor
+   * the lineage changes). Returns whether there is anything to commit.
+   */
+  boolean pruneChanges(Namespace ns, String lineage, BsonTimestamp upTo) {
+    CatalogCodec.Entry e = entry(ns.toString());
+    if (!base.keepsChangeLog || e == null || !e.lineage().equals(lineage)
+        || Long.compareUnsigned(e.since().getValue(), upTo.getValue()) >= 0) {
+      return false;
+    }
+    try (KeyValueReader.Cursor c =
+        store.scan(Keys.changePrefix(e.id()), Keys.changePrefix(e.id() + 1))) {
+      while (c.next()) {
+        if (Long.compareUnsigned(Keys.changeTs(c.value()).getValue(), upTo.getValue()) <= 0) {
+          changes.delete(c.key());
+        }
+      }
+    }
+    change(ns, e.withSince(upTo));
+    return true;
   }
 
   // ---- commit
@@ -351,21 +388,42 @@ final class KeyValueBatch implements HeadBatch {
 
   @Override
   public void commit(OplogPosition position) {
-    finish(Optional.of(position), true);
+    finish(Optional.of(position), true, true);
   }
 
   @Override
   public void commitKeepingPosition(boolean sync) {
-    finish(cleared ? Optional.empty() : base.meta.position(), sync);
+    finish(cleared ? Optional.empty() : base.meta.position(), sync, false);
   }
 
-  private void finish(Optional<OplogPosition> position, boolean sync) {
+  /**
+   * Whether this commit logs its document writes: it moves the position forward ({@code moves}:
+   * {@link #commit}), in steady state, on a head that keeps change logs. Otherwise the writes
+   * are not logged and their collections get a new lineage.
+   */
+  private boolean logsWrites(Optional<OplogPosition> position, boolean moves) {
+    Optional<OplogPosition> before = base.meta.position();
+    return base.keepsChangeLog && moves && !cleared
+        && base.meta.state() == HeadState.STEADY && state == HeadState.STEADY
+        && before.isPresent() && position.isPresent()
+        && Long.compareUnsigned(position.get().ts().getValue(), before.get().ts().getValue()) > 0;
+  }
+
+  private void finish(Optional<OplogPosition> position, boolean sync, boolean moves) {
     if (closed) {
       throw new IllegalStateException("batch already closed");
     }
     stopPrefetch();
+    boolean logged = logsWrites(position, moves);
+    Set<Long> writtenIds = new HashSet<>();
+    for (Key k : writtenDocs) {
+      writtenIds.add(Keys.collectionId(k.bytes()));
+    }
+    Set<Long> liveWrittenIds = new HashSet<>();
     TreeMap<String, CatalogCodec.Entry> catalog =
         cleared ? new TreeMap<>() : new TreeMap<>(base.catalog);
+    // every collection whose documents were written is here: touched under the name it had then,
+    // or in catalogChanges under the name a rename gave it since
     Set<String> written = new HashSet<>(catalogChanges.keySet());
     written.addAll(touched);
     for (String ns : written) {
@@ -375,13 +433,29 @@ final class KeyValueBatch implements HeadBatch {
         changes.delete(Keys.catalog(ns));
       } else {
         e = withDeltas(e);
+        if (writtenIds.contains(e.id())) {
+          liveWrittenIds.add(e.id());
+          if (!logged) {
+            e = e.withNewLineage(); // the log no longer covers every write
+          }
+        }
         catalog.put(ns, e);
         changes.put(Keys.catalog(ns), CatalogCodec.encodeEntry(e));
       }
     }
+    if (logged && !writtenDocs.isEmpty()) {
+      // after the batch's deletions, so a collection dropped in it keeps no entry
+      byte[] ts = Keys.changeValue(position.orElseThrow().ts());
+      for (Key k : writtenDocs) {
+        if (liveWrittenIds.contains(Keys.collectionId(k.bytes()))) {
+          changes.put(Keys.changeOf(k.bytes()), ts);
+        }
+      }
+    }
     CatalogCodec.Meta meta = new CatalogCodec.Meta(state, position, nextCollectionId);
     changes.put(Keys.META_KEY, CatalogCodec.encodeMeta(meta));
-    head.commitAndPublish(changes, sync, new CatalogView(catalog, meta, store));
+    head.commitAndPublish(changes, sync,
+        new CatalogView(catalog, meta, store, base.keepsChangeLog));
     close();
   }
 

@@ -36,17 +36,27 @@ public class KeyValueHead implements Head {
   private int openViews; // guarded by publish
   private volatile CatalogView committed;
 
+  /** A head on {@code store} that keeps change logs. */
   protected KeyValueHead(KeyValueStore store) {
+    this(store, true);
+  }
+
+  /**
+   * A head on {@code store}; with {@code keepChangeLog} false it writes no change-log entries and
+   * answers no {@link #changeLog} (a throwaway head, which no snapshot reads), and every document
+   * write draws a new lineage, as a write outside oplog application does.
+   */
+  protected KeyValueHead(KeyValueStore store, boolean keepChangeLog) {
     this.store = store;
     try {
-      this.committed = load(store);
+      this.committed = load(store, keepChangeLog);
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
   }
 
-  private static CatalogView load(KeyValueStore store) {
+  private static CatalogView load(KeyValueStore store, boolean keepChangeLog) {
     byte[] meta = store.get(Keys.META_KEY);
     CatalogCodec.Meta m = meta == null
         ? new CatalogCodec.Meta(HeadState.EMPTY, Optional.empty(), 1)
@@ -58,7 +68,7 @@ public class KeyValueHead implements Head {
         catalog.put(ns, CatalogCodec.decodeEntry(ns, c.value()));
       }
     }
-    return new CatalogView(catalog, m, store);
+    return new CatalogView(catalog, m, store, keepChangeLog);
   }
 
   // ---- reads: the latest commit
@@ -99,6 +109,11 @@ public class KeyValueHead implements Head {
   }
 
   @Override
+  public Optional<ChangeLog> changeLog(Namespace ns) {
+    return committed.changeLog(ns);
+  }
+
+  @Override
   public HeadSnapshot snapshot() {
     synchronized (publish) {
       if (closed.get()) {
@@ -110,7 +125,7 @@ public class KeyValueHead implements Head {
         private boolean viewClosed;
 
         View() {
-          super(c.catalog, c.meta, snap);
+          super(c.catalog, c.meta, snap, c.keepsChangeLog);
         }
 
         @Override
@@ -166,6 +181,15 @@ public class KeyValueHead implements Head {
     try (HeadBatch b = newBatch()) {
       b.state(state);
       b.commitKeepingPosition(true);
+    }
+  }
+
+  @Override
+  public void pruneChanges(Namespace ns, String lineage, BsonTimestamp upTo) {
+    try (KeyValueBatch b = (KeyValueBatch) newBatch()) {
+      if (b.pruneChanges(ns, lineage, upTo)) {
+        b.commitKeepingPosition(false); // losing it in a crash only brings pruned entries back
+      }
     }
   }
 

@@ -10,7 +10,7 @@ import java.nio.file.Path;
  */
 public final class RocksHead extends KeyValueHead {
   private RocksHead(Path dir, boolean durable) {
-    super(new RocksStore(dir, durable));
+    super(new RocksStore(dir, durable), durable); // a scratch head keeps no change log
   }
 
   /** Opens (or creates) the head stored in {@code dir}. */
@@ -21,7 +21,7 @@ public final class RocksHead extends KeyValueHead {
   /**
    * Creates a scratch head in {@code dir}: nothing is written to a write-ahead log or synced, so
    * after a crash its content is undefined and it must be thrown away (a point-in-time restore's
-   * temporary head, which a new attempt rebuilds).
+   * temporary head, which a new attempt rebuilds). It keeps no change log: no snapshot reads it.
    */
   public static RocksHead openScratch(Path dir) {
     return new RocksHead(dir, false);
