@@ -133,8 +133,15 @@ public final class SnapshotsApi {
     out.put("blockCount", s.blockCount());
     List<Object> colls = new ArrayList<>();
     for (Snapshots.Collection c : s.collections()) {
-      colls.add(Map.of("ns", c.ns(), "count", c.count(), "bytes", c.bytes(), "sha256",
-          c.sha256()));
+      Map<String, Object> cj = new LinkedHashMap<>();
+      cj.put("ns", c.ns());
+      cj.put("count", c.count());
+      cj.put("bytes", c.bytes());
+      if (c.sha256() != null) { // a patched collection has none (docs/snapshot-format.md)
+        cj.put("sha256", c.sha256());
+      }
+      cj.put("patched", c.patched());
+      colls.add(cj);
     }
     out.put("collections", colls);
     out.put("links", Links.self(href(s.groupId(), s.backupId()) + "/" + s.id()));
