@@ -444,7 +444,7 @@ final class KeyValueBatch implements HeadBatch {
       }
     }
     if (logged && !writtenDocs.isEmpty()) {
-      // after the batch's deletions, so a collection dropped in it keeps no entry
+      // only for collections still in the catalog: a dropped one's entries stay deleted
       byte[] ts = Keys.changeValue(position.orElseThrow().ts());
       for (Key k : writtenDocs) {
         if (liveWrittenIds.contains(Keys.collectionId(k.bytes()))) {

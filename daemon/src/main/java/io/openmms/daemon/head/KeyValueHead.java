@@ -20,6 +20,10 @@ import org.bson.RawBsonDocument;
  * internal id, never under its name, so a rename is a catalog change and a drop is one range
  * deletion; ids are never reused, so a dropped collection's keys can never be read again.
  *
+ * <p>Each collection has a change log ({@link #changeLog}): the oplog timestamp of the last logged
+ * commit that wrote each of its documents, under keys next to the documents' own, written in the
+ * same commit (docs/head-format.md, "Change log").
+ *
  * <p>Writers are serialized by a one-permit semaphore held from {@link #newBatch()} until the
  * batch closes. {@link #snapshot()} and the commit's publish step share a monitor so a snapshot
  * always pairs a store snapshot with the catalog of the same commit.
