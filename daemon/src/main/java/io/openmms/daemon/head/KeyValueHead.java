@@ -190,7 +190,25 @@ public class KeyValueHead implements Head {
 
   @Override
   public void pruneChanges(Namespace ns, String lineage, BsonTimestamp upTo) {
-    try (KeyValueBatch b = (KeyValueBatch) newBatch()) {
+    // a closed head keeps the writer's permit: give up rather than wait for it forever
+    try {
+      while (!writer.tryAcquire(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        if (closed.get()) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    KeyValueBatch batch;
+    try {
+      batch = new KeyValueBatch(this, store, committed);
+    } catch (RuntimeException e) {
+      writer.release();
+      throw e;
+    }
+    try (KeyValueBatch b = batch) {
       if (b.pruneChanges(ns, lineage, upTo)) {
         b.commitKeepingPosition(false); // losing it in a crash only brings pruned entries back
       }

@@ -122,7 +122,10 @@ public final class SnapshotService implements AutoCloseable {
     try {
       running.put(b.id(), pool.submit(() -> {
         try (view) {
-          pruneChangeLogs(head, take(b, view, requested.isPresent()));
+          Snapshots.Snapshot written = take(b, view, requested.isPresent());
+          if (!closing && !stopping.contains(b.id())) { // its head may be closing
+            pruneChangeLogs(head, written);
+          }
           requested.ifPresent(at -> snapshots.clearRequest(b.id(), at));
           retryAfter.remove(b.id());
           lastError.remove(b.id());

@@ -148,6 +148,20 @@ class ChangeLogTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(10)
+  void pruningAClosedHeadReturnsAtOnceInsteadOfWaitingForeverForItsWriter() {
+    RocksHead head = synced(dir);
+    commit(head, 101, b -> b.put(NS, raw("{_id: 2, v: 1}")));
+    String lineage = log(head).lineage();
+    head.close();
+    head.pruneChanges(NS, lineage, ts(101)); // a snapshot finishing as its head closes
+    try (RocksHead reopened = RocksHead.open(dir)) {
+      assertThat(log(reopened).since()).as("nothing was pruned").isEqualTo(ZERO);
+      assertThat(log(reopened).countChangedAfter(ZERO, 10)).isEqualTo(1);
+    }
+  }
+
+  @Test
   void aViewSeesTheLogOfItsOwnCommitOnly() {
     try (RocksHead head = synced(dir)) {
       commit(head, 101, b -> b.put(NS, raw("{_id: 2, v: 1}")));

@@ -126,12 +126,29 @@ final class SftpUpload {
       if (n <= 0) {
         break;
       }
-      out.write(buffer, 0, n);
+      client(() -> out.write(buffer, 0, n));
       sent += n;
       progress.sent(sent);
     }
-    out.close(); // sends what is buffered and waits for the status of every write
-    handle.close();
+    client(out::close); // sends what is buffered and waits for the status of every write
+    client(handle::close);
+  }
+
+  private interface ClientCall {
+    void run() throws IOException;
+  }
+
+  /**
+   * Runs a call of the SFTP client, whose state errors are runtime exceptions: an interrupted
+   * wait, for one, leaves a write pending and the next write fails with MINA's
+   * WritePendingException. They are transfer failures like any other.
+   */
+  private static void client(ClientCall call) throws IOException {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      throw new IOException("the SFTP client failed: " + e.getMessage(), e);
+    }
   }
 
   void rename() throws RestoreException {
