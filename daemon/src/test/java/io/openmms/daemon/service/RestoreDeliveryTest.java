@@ -124,6 +124,81 @@ class RestoreDeliveryTest {
   }
 
   @Test
+  void aSnapshotWithAPatchedCollectionRestoresTheSourceDocumentByDocument() throws Exception {
+    MongoServer target = new MongoServer(new MemoryBackend());
+    InetSocketAddress targetAddress = target.bind();
+    try (RestoreFixture f = new RestoreFixture(dir, 1200, "{}");
+        MongoClient client = MongoClients.create("mongodb://127.0.0.1:"
+            + targetAddress.getPort())) {
+      f.startDaemon(Map.of());
+      // a few orders change after the first snapshot: an insert, a replacement, a delete
+      BsonDocument inserted = RestoreFixture.order(5000);
+      BsonDocument replaced = RestoreFixture.order(7).append("qty", new org.bson.BsonInt64(99));
+      long wall = System.currentTimeMillis();
+      f.agent.oplogEntries(List.of(
+          oplog(200, 1, wall, new BsonDocument("op", new org.bson.BsonString("i"))
+              .append("ns", new org.bson.BsonString("shop.orders")).append("o", inserted)),
+          oplog(200, 2, wall, new BsonDocument("op", new org.bson.BsonString("u"))
+              .append("ns", new org.bson.BsonString("shop.orders"))
+              .append("o2", new BsonDocument("_id", new org.bson.BsonInt32(7)))
+              .append("o", replaced)),
+          oplog(201, 1, wall, new BsonDocument("op", new org.bson.BsonString("d"))
+              .append("ns", new org.bson.BsonString("shop.orders"))
+              .append("o", new BsonDocument("_id", new org.bson.BsonInt32(8))))));
+      Map<BsonValue, BsonDocument> orders = f.source.get("shop.orders");
+      orders.put(inserted.get("_id"), inserted);
+      orders.put(replaced.get("_id"), replaced);
+      orders.remove(new org.bson.BsonInt32(8));
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> f.site.headStatus(f.agent.backupId).path("lastAppliedTs").toString()
+              .contains("201"));
+      assertThat(f.site.send("POST", f.snapshotsPath(), "{}").statusCode()).isEqualTo(202);
+      JsonNode list = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+          .until(() -> f.site.api(f.snapshotsPath()), l -> l.get("totalCount").asInt() >= 2);
+      JsonNode second = null;
+      for (JsonNode s : list.get("results")) { // the one at the last entry's time, 201 s
+        if (s.get("created").get("date").asText().equals("1970-01-01T00:03:21Z")) {
+          second = s;
+        }
+      }
+      assertThat(second).as(list.toString()).isNotNull();
+      JsonNode ordersEntry = null;
+      for (JsonNode c : second.get("collections")) {
+        if (c.get("ns").asText().equals("shop.orders")) {
+          ordersEntry = c;
+        }
+      }
+      assertThat(ordersEntry.get("patched").asBoolean()).as(second.toString()).isTrue();
+      assertThat(ordersEntry.get("count").asLong()).isEqualTo(orders.size());
+
+      String id = second.get("id").asText();
+      for (String format : List.of("TAR_GZ", "ARCHIVE")) {
+        JsonNode job = f.awaitEnd(f.restore("{\"snapshotId\": \"" + id + "\", \"delivery\":"
+            + " {\"methodName\": \"HTTP\", \"format\": \"" + format + "\"}}").get("id")
+            .asText());
+        assertThat(job.get("verification").get("status").asText()).as(format)
+            .isEqualTo("PASSED");
+        f.assertEqualsSource(RestoreFixture.read(open("HTTP " + format,
+            f.download(job.get("delivery").get("url").asText(), null).body())));
+      }
+      JsonNode direct = f.awaitEnd(f.restore("{\"snapshotId\": \"" + id + "\", \"delivery\":"
+          + " {\"methodName\": \"AUTOMATED_RESTORE\", \"targetConnectionString\":"
+          + " \"mongodb://127.0.0.1:" + targetAddress.getPort() + "\", \"namespaceRemap\":"
+          + " {\"shop\": \"shop_copy\", \"crm.people\": \"crm.contacts\"}}}").get("id").asText());
+      assertThat(direct.get("statusName").asText()).as(direct.toString()).isEqualTo("FINISHED");
+      assertTargetEqualsSource(f, client);
+    } finally {
+      target.shutdownNow();
+    }
+  }
+
+  private static BsonDocument oplog(int seconds, int inc, long wall, BsonDocument entry) {
+    return entry.append("ts", new org.bson.BsonTimestamp(seconds, inc))
+        .append("t", new org.bson.BsonInt64(1))
+        .append("wall", new org.bson.BsonDateTime(wall));
+  }
+
+  @Test
   void downloadLinksCountUsesResumeWithRangesAndExpire() throws Exception {
     try (RestoreFixture f = new RestoreFixture(dir, 300)) {
       String snapshotId = f.startDaemon(Map.of());
