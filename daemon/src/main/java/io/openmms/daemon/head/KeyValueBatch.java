@@ -43,7 +43,6 @@ final class KeyValueBatch implements HeadBatch {
   private int prefetched; // chunks of prefetch moved into readCache
   private final Map<String, CatalogCodec.Entry> catalogChanges = new HashMap<>(); // null: dropped
   private final Set<String> touched = new HashSet<>();
-  private final Set<Key> writtenDocs = new HashSet<>(); // document keys put or deleted
   private final Map<Long, long[]> countDeltas = new HashMap<>(); // id -> {count, bytes}
   private long nextCollectionId;
   private HeadState state;
@@ -125,7 +124,7 @@ final class KeyValueBatch implements HeadBatch {
     byte[] key = Keys.doc(e.id(), IdKey.encode(id));
     byte[] value = CatalogCodec.bytes(document);
     byte[] old = read(key);
-    writtenDocs.add(write(key, value));
+    write(key, value);
     long[] d = countDeltas.computeIfAbsent(e.id(), k -> new long[2]);
     d[0] += old == null ? 1 : 0;
     d[1] += value.length - (old == null ? 0 : old.length);
@@ -146,7 +145,6 @@ final class KeyValueBatch implements HeadBatch {
     Key written = new Key(key);
     overlay.put(written, TOMBSTONE);
     changes.delete(key);
-    writtenDocs.add(written);
     long[] d = countDeltas.computeIfAbsent(e.id(), k -> new long[2]);
     d[0]--;
     d[1] -= old.length;
@@ -351,7 +349,6 @@ final class KeyValueBatch implements HeadBatch {
     catalogChanges.clear();
     countDeltas.clear();
     touched.clear();
-    writtenDocs.clear();
     cleared = true;
   }
 
@@ -415,10 +412,8 @@ final class KeyValueBatch implements HeadBatch {
     }
     stopPrefetch();
     boolean logged = logsWrites(position, moves);
-    Set<Long> writtenIds = new HashSet<>();
-    for (Key k : writtenDocs) {
-      writtenIds.add(Keys.collectionId(k.bytes()));
-    }
+    // the collections whose documents were put or deleted (a drop removes its collection's)
+    Set<Long> writtenIds = countDeltas.keySet();
     Set<Long> liveWrittenIds = new HashSet<>();
     TreeMap<String, CatalogCodec.Entry> catalog =
         cleared ? new TreeMap<>() : new TreeMap<>(base.catalog);
@@ -443,12 +438,24 @@ final class KeyValueBatch implements HeadBatch {
         changes.put(Keys.catalog(ns), CatalogCodec.encodeEntry(e));
       }
     }
-    if (logged && !writtenDocs.isEmpty()) {
-      // only for collections still in the catalog: a dropped one's entries stay deleted
+    if (logged && !liveWrittenIds.isEmpty()) {
+      // the overlay holds every document key put or deleted; only collections still in the
+      // catalog are logged: a dropped one's entries stay deleted
       byte[] ts = Keys.changeValue(position.orElseThrow().ts());
-      for (Key k : writtenDocs) {
-        if (liveWrittenIds.contains(Keys.collectionId(k.bytes()))) {
-          changes.put(Keys.changeOf(k.bytes()), ts);
+      long lastId = -1;
+      boolean live = false;
+      for (Key k : overlay.keySet()) {
+        byte[] key = k.bytes();
+        if (key[0] != Keys.DOCS) {
+          continue;
+        }
+        long id = Keys.collectionId(key);
+        if (id != lastId) {
+          lastId = id;
+          live = liveWrittenIds.contains(id);
+        }
+        if (live) {
+          changes.put(Keys.changeOf(key), ts);
         }
       }
     }
