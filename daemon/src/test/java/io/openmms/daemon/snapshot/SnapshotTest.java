@@ -124,8 +124,7 @@ class SnapshotTest {
       Snapshots.Snapshot first = site.snapshot();
       List<BlockList.Ref> users = blocksOf(SnapshotInput.blocks(site.store(), first),
           collection(first, "shop.users"));
-      BlockId lost = users.get(users.size() / 2).id();
-      site.store().delete(lost);
+      BlockId lost = loseABlock(site, first, "shop.users");
       site.update(12_345, 1);
       List<String> read = new ArrayList<>();
       Snapshots.Snapshot second;
@@ -273,10 +272,7 @@ class SnapshotTest {
   void aMissingBaseBlockMeansTheCollectionIsWrittenWhole() throws Exception {
     try (SnapshotSite site = new SnapshotSite(dir).seed(20_000)) {
       Snapshots.Snapshot first = site.snapshot();
-      List<BlockList.Ref> orders = blocksOf(SnapshotInput.blocks(site.store(), first),
-          collection(first, "shop.orders"));
-      BlockId lost = orders.get(orders.size() / 2).id();
-      site.store().delete(lost);
+      BlockId lost = loseABlock(site, first, "shop.orders");
       site.update(2, 1);
       Snapshots.Snapshot second = site.snapshot();
       assertThat(collection(second, "shop.orders").patched()).isFalse();
@@ -284,6 +280,15 @@ class SnapshotTest {
       assertSnapshotHoldsTheHead(site, second);
       assertThat(site.verify(second).problems()).isEmpty();
     }
+  }
+
+  /** Deletes a block from the middle of {@code ns}'s blocks in {@code s}; its id. */
+  private static BlockId loseABlock(SnapshotSite site, Snapshots.Snapshot s, String ns)
+      throws Exception {
+    List<BlockList.Ref> refs = blocksOf(SnapshotInput.blocks(site.store(), s), collection(s, ns));
+    BlockId lost = refs.get(refs.size() / 2).id();
+    site.store().delete(lost);
+    return lost;
   }
 
   private static Snapshots.Collection collection(Snapshots.Snapshot s, String ns) {
