@@ -1,7 +1,5 @@
 package io.openmms.dist;
 
-import io.openmms.common.config.Config;
-import io.openmms.daemon.DaemonSettings;
 import io.openmms.daemon.snapshot.Coordination;
 import io.openmms.server.backup.Backups;
 import io.openmms.server.backup.Snapshots;
@@ -11,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -45,18 +42,14 @@ final class SnapshotCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Config config = overrides.load("daemon", DaemonSettings.ALL, new LinkedHashMap<>());
     PrintStream out = System.out;
     Clock clock = Clock.systemUTC();
-    try (AppDatabase db = DaemonSettings.appDatabase(config)) {
-      Backups backups = new Backups(db, null, clock);
-      Backups.Backup b = backups.get(clusterId);
+    try (DaemonDatabase d = DaemonDatabase.open(overrides, clock)) {
+      Backups.Backup b = d.backup(clusterId).orElse(null);
       if (b == null) {
-        System.err.println("No backup of cluster " + clusterId + ": start it first (PATCH"
-            + " backupConfigs statusName STARTED); the cluster ids are in GET"
-            + " groups/{id}/backupConfigs");
         return 1;
       }
+      AppDatabase db = d.db();
       if (b.state() == Backups.State.STOPPED) {
         System.err.println("The backup of " + b.replicaSetName() + " (" + clusterId
             + ") is stopped; start it to take snapshots");

@@ -1,17 +1,14 @@
 package io.openmms.dist;
 
-import io.openmms.common.config.Config;
 import io.openmms.daemon.DaemonSettings;
 import io.openmms.daemon.snapshot.SnapshotStores;
 import io.openmms.daemon.snapshot.Verifier;
 import io.openmms.server.backup.Snapshots;
-import io.openmms.server.store.AppDatabase;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -42,13 +39,11 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Config config = overrides.load("daemon", DaemonSettings.ALL, new LinkedHashMap<>());
     PrintStream out = System.out;
-    List<SnapshotStores.StoreConfig> storeConfigs = DaemonSettings.blockstores(config);
-    try (AppDatabase db = DaemonSettings.appDatabase(config);
-        SnapshotStores stores = new SnapshotStores(storeConfigs,
-            config.get(DaemonSettings.KEYS_DIR), new SecureRandom())) {
-      Snapshots snapshots = new Snapshots(db);
+    try (DaemonDatabase d = DaemonDatabase.open(overrides, java.time.Clock.systemUTC());
+        SnapshotStores stores = new SnapshotStores(DaemonSettings.blockstores(d.config()),
+            d.config().get(DaemonSettings.KEYS_DIR), new SecureRandom())) {
+      Snapshots snapshots = new Snapshots(d.db());
       List<Snapshots.Snapshot> todo = new ArrayList<>();
       if (snapshotId != null) {
         Optional<Snapshots.Snapshot> one = snapshots.get(snapshotId);

@@ -25,9 +25,9 @@ import org.bson.RawBsonDocument;
  * and written, with the meta record, at commit. Store values the batch reads are cached; a
  * {@link #prefetch} reads them ahead on another thread ({@link Prefetch}).
  *
- * <p>The keys of the documents written are kept too: a commit that moves the position in steady
- * state logs them with its timestamp; any other commit gives their collections a new change-log
- * lineage (docs/head-format.md, "Change log").
+ * <p>A commit that moves the position in steady state logs the document keys in the overlay
+ * with its timestamp; any other commit gives their collections a new change-log lineage
+ * (docs/head-format.md, "Change log").
  */
 final class KeyValueBatch implements HeadBatch {
   private static final byte[] TOMBSTONE = new byte[0];
@@ -142,8 +142,7 @@ final class KeyValueBatch implements HeadBatch {
     if (old == null) {
       return false;
     }
-    Key written = new Key(key);
-    overlay.put(written, TOMBSTONE);
+    overlay.put(new Key(key), TOMBSTONE);
     changes.delete(key);
     long[] d = countDeltas.computeIfAbsent(e.id(), k -> new long[2]);
     d[0]--;
@@ -176,11 +175,9 @@ final class KeyValueBatch implements HeadBatch {
     return v == TOMBSTONE ? null : v;
   }
 
-  private Key write(byte[] key, byte[] value) {
-    Key k = new Key(key);
-    overlay.put(k, value);
+  private void write(byte[] key, byte[] value) {
+    overlay.put(new Key(key), value);
     changes.put(key, value);
-    return k;
   }
 
   // ---- catalog

@@ -159,6 +159,11 @@ public class KeyValueHead implements Head {
   @Override
   public HeadBatch newBatch() {
     writer.acquireUninterruptibly();
+    return openBatch();
+  }
+
+  /** A batch for a writer that holds the permit; the permit is released if that fails. */
+  private KeyValueBatch openBatch() {
     try {
       return new KeyValueBatch(this, store, committed);
     } catch (RuntimeException e) {
@@ -201,14 +206,7 @@ public class KeyValueHead implements Head {
       Thread.currentThread().interrupt();
       return;
     }
-    KeyValueBatch batch;
-    try {
-      batch = new KeyValueBatch(this, store, committed);
-    } catch (RuntimeException e) {
-      writer.release();
-      throw e;
-    }
-    try (KeyValueBatch b = batch) {
+    try (KeyValueBatch b = openBatch()) {
       if (b.pruneChanges(ns, lineage, upTo)) {
         b.commitKeepingPosition(false); // losing it in a crash only brings pruned entries back
       }

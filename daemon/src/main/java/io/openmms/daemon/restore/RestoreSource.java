@@ -105,8 +105,8 @@ final class RestoreSource {
   }
 
   /**
-   * Reads the snapshot into {@code sink}, checking each collection's count and SHA-256 against
-   * the manifest (see the class comment); returns the manifest's sums per namespace.
+   * Reads the snapshot into {@code sink}, checking each collection's count, bytes and SHA-256 against
+   * the manifest (see the class comment); returns the checked sums per namespace.
    */
   private Map<String, Expected> walk(Sink sink) throws IOException, RestoreException {
     progress.phase(RestoreJobs.Phase.READING_SNAPSHOT, snapshot.logicalSizeBytes());
@@ -351,16 +351,15 @@ final class RestoreSource {
       throws RestoreException {
     Snapshots.Collection m = manifest.hasNext() ? manifest.next() : null;
     // a patched collection has no SHA-256 of its own: the reader checked its base's and its
-    // patch's, and its count and bytes are checked here
-    boolean patched = m != null && m.sha256() == null;
-    if (m == null || !m.ns().equals(ns) || m.count() != sum.count()
-        || (patched ? m.bytes() != sum.bytes() : !m.sha256().equals(sum.sha256()))) {
+    // patch's (docs/snapshot-format.md, "Patched collections")
+    if (m == null || !m.ns().equals(ns) || m.count() != sum.count() || m.bytes() != sum.bytes()
+        || m.sha256() != null && !m.sha256().equals(sum.sha256())) {
       throw new RestoreException("Verification failed: snapshot " + snapshot.id() + " gives "
           + ns + " " + sum.count() + " documents (" + sum.bytes() + " bytes) with SHA-256 "
           + sum.sha256() + " but its manifest says " + (m == null ? "nothing" : m.ns() + " "
           + m.count() + " documents (" + m.bytes() + " bytes) with SHA-256 " + m.sha256())
           + "; run openmms verify --snapshot " + snapshot.id());
     }
-    return new Expected(m.count(), patched ? sum.sha256() : m.sha256());
+    return new Expected(sum.count(), sum.sha256());
   }
 }

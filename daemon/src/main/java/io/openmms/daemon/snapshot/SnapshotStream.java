@@ -152,8 +152,12 @@ public final class SnapshotStream {
         same = null;
       }
       Snapshots.Collection base = same != null ? null : patchBase(ns, log, at, blocks);
-      Snapshots.Base patchedFrom = same != null ? (same.patched() ? same.base() : null)
-          : base != null ? base.base() : null;
+      Snapshots.Base patchedFrom = null; // the base the collection document names, if patched
+      if (same != null && same.patched()) {
+        patchedFrom = same.base();
+      } else if (base != null) {
+        patchedFrom = base.base();
+      }
       counting.write(bytes(collectionDocument(info, patchedFrom)));
       counting.cut();
       long firstBlock = blocks.count();
@@ -174,15 +178,16 @@ public final class SnapshotStream {
                 b.sha256(), b.blocks(), counting.count - before));
       } else {
         entry = documents(head, info, counting).toCollection(ns.toString(), offset);
-        if (log.isPresent() && firstBlock >= 0) {
-          counting.cut();
-          entry = entry.withBase(new Snapshots.Base(log.get().lineage(), at, entry.count(),
-              entry.bytes(), entry.sha256(), blocks.count() - firstBlock, 0));
-        }
       }
       counting.cut();
+      long n = blocks.count() - firstBlock;
+      if (same == null && base == null && log.isPresent() && firstBlock >= 0) {
+        // written in full: the base of later patches
+        entry = entry.withBase(new Snapshots.Base(log.get().lineage(), at, entry.count(),
+            entry.bytes(), entry.sha256(), n, 0));
+      }
       if (firstBlock >= 0 && tag != null) {
-        entry = entry.inBlocks(tag, firstBlock, blocks.count() - firstBlock);
+        entry = entry.inBlocks(tag, firstBlock, n);
       }
       result.add(entry);
     }

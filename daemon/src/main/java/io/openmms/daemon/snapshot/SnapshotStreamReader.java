@@ -46,7 +46,6 @@ public final class SnapshotStreamReader implements AutoCloseable {
 
   private final Documents main;
   private final Reopen reopen;
-  private final int version;
   private long remaining;
   private CollectionHeader current;
   private Merge merge;
@@ -67,7 +66,7 @@ public final class SnapshotStreamReader implements AutoCloseable {
           + abbreviated(header) + ")");
     }
     BsonValue v = header.get("version");
-    version = v != null && v.isInt32() ? v.asInt32().getValue() : -1;
+    int version = v != null && v.isInt32() ? v.asInt32().getValue() : -1;
     if (version != 1 && version != SnapshotStream.VERSION) {
       throw new CorruptStreamException("snapshot stream version " + v + " is not supported"
           + " (this version reads 1 and " + SnapshotStream.VERSION + ")");
