@@ -83,7 +83,7 @@ final class CatalogCodec {
     d.put("count", new BsonInt64(info.count()));
     d.put("dataSize", new BsonInt64(info.dataSize()));
     d.put("contentTag", new BsonString(e.contentTag()));
-    d.put("changeLog", new BsonDocument("lineage", new BsonString(e.lineage()))
+    d.put("changes", new BsonDocument("lineage", new BsonString(e.lineage()))
         .append("since", e.since()));
     return bytes(d);
   }
@@ -93,7 +93,8 @@ final class CatalogCodec {
     Optional<UUID> uuid = d.containsKey("uuid")
         ? Optional.of(d.getBinary("uuid").asUuid(UuidRepresentation.STANDARD)) : Optional.empty();
     List<BsonDocument> indexes = d.getArray("indexes").stream().map(BsonValue::asDocument).toList();
-    BsonDocument log = d.containsKey("changeLog") ? d.getDocument("changeLog") : null;
+    // "changeLog" named the first, per-document log, whose entries are gone: a new lineage
+    BsonDocument log = d.containsKey("changes") ? d.getDocument("changes") : null;
     return new Entry(d.getInt64("collectionId").getValue(), new CollectionInfo(Namespace.parse(ns),
         uuid, d.getDocument("options"), indexes, d.getInt64("count").getValue(),
         d.getInt64("dataSize").getValue()),

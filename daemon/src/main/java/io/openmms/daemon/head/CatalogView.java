@@ -1,9 +1,13 @@
 package io.openmms.daemon.head;
 
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.TreeSet;
 import org.bson.BsonTimestamp;
 import org.bson.BsonValue;
 import org.bson.RawBsonDocument;
@@ -135,40 +139,29 @@ class CatalogView implements HeadReader {
 
     @Override
     public long countChangedAfter(BsonTimestamp after, long limit) {
-      long count = 0;
-      try (KeyValueReader.Cursor c = entries()) {
-        while (count <= limit && c.next()) {
-          if (isAfter(c.value(), after)) {
-            count++;
-          }
-        }
-      }
-      return count;
+      long count = keysAfter(after, limit).size();
+      return count > limit ? limit + 1 : count;
     }
 
     @Override
     public Cursor changedAfter(BsonTimestamp after) {
-      KeyValueReader.Cursor c = entries();
+      Iterator<byte[]> keys = keysAfter(after, Long.MAX_VALUE).iterator();
       return new Cursor() {
         private byte[] key;
         private RawBsonDocument document;
-        private boolean done; // a store cursor must not move past its end, nor after close
         private boolean closed;
 
         @Override
         public boolean next() {
-          while (!done && c.next()) {
-            if (isAfter(c.value(), after)) {
-              key = Keys.idKey(c.key());
-              byte[] value = reader.get(Keys.doc(entry.id(), key));
-              document = value == null ? null : new RawBsonDocument(value);
-              return true;
-            }
+          if (closed || !keys.hasNext()) {
+            key = null;
+            document = null;
+            return false;
           }
-          done = true;
-          key = null;
-          document = null;
-          return false;
+          key = keys.next();
+          byte[] value = reader.get(Keys.doc(entry.id(), key));
+          document = value == null ? null : new RawBsonDocument(value);
+          return true;
         }
 
         @Override
@@ -189,23 +182,29 @@ class CatalogView implements HeadReader {
 
         @Override
         public void close() {
-          done = true;
+          closed = true;
           key = null;
-          if (!closed) {
-            closed = true;
-            c.close();
-          }
         }
       };
     }
 
-    private KeyValueReader.Cursor entries() {
-      return reader.scan(Keys.changePrefix(entry.id()), Keys.changePrefix(entry.id() + 1));
-    }
-
-    /** Whether a change-log value's timestamp is after {@code after} (unsigned, as MongoDB's). */
-    private static boolean isAfter(byte[] value, BsonTimestamp after) {
-      return Long.compareUnsigned(Keys.changeTs(value).getValue(), after.getValue()) > 0;
+    /**
+     * The distinct {@code _id} keys of the records after {@code after}, in key order; once there
+     * are more than {@code limit}, no further records are read.
+     */
+    private NavigableSet<byte[]> keysAfter(BsonTimestamp after, long limit) {
+      NavigableSet<byte[]> keys = new TreeSet<>(Arrays::compareUnsigned);
+      try (KeyValueReader.Cursor c = reader.scan(Keys.changeRecord(entry.id(), after),
+          Keys.changePrefix(entry.id() + 1))) {
+        while (keys.size() <= limit && c.next()) {
+          // records are in timestamp order (unsigned, as MongoDB's): the first may be at after
+          if (Long.compareUnsigned(Keys.changeRecordTs(c.key()).getValue(),
+              after.getValue()) > 0) {
+            Keys.forEachChange(c.value(), keys::add);
+          }
+        }
+      }
+      return keys;
     }
   }
 }

@@ -31,7 +31,11 @@ public interface ChangeLog {
    */
   long countChangedAfter(BsonTimestamp after, long limit);
 
-  /** The documents written after {@code after}, in {@code _id} key order. Must be closed. */
+  /**
+   * The documents written after {@code after}, in {@code _id} key order. Must be closed. Their
+   * {@code _id} keys are gathered first, so memory grows with their number: callers bound it with
+   * {@link #countChangedAfter}.
+   */
   Cursor changedAfter(BsonTimestamp after);
 
   /** One changed document per {@link #next()}: its key, and its content now. */

@@ -25,8 +25,9 @@ import org.bson.RawBsonDocument;
  * and written, with the meta record, at commit. Store values the batch reads are cached; a
  * {@link #prefetch} reads them ahead on another thread ({@link Prefetch}).
  *
- * <p>A commit that moves the position in steady state logs the document keys in the overlay
- * with its timestamp; any other commit gives their collections a new change-log lineage
+ * <p>A commit that moves the position in steady state logs the document keys in the overlay,
+ * one record per collection under its timestamp; any other commit gives their collections a new
+ * change-log lineage
  * (docs/head-format.md, "Change log").
  */
 final class KeyValueBatch implements HeadBatch {
@@ -351,7 +352,7 @@ final class KeyValueBatch implements HeadBatch {
 
   /**
    * Prepares {@link Head#pruneChanges}: when {@code ns}'s change log has lineage {@code lineage}
-   * and its {@code since} is before {@code upTo}, deletes its entries at or before {@code upTo}
+   * and its {@code since} is before {@code upTo}, deletes its records at or before {@code upTo}
    * and raises {@code since} to {@code upTo}, writing no document (so neither the content tag nor
    * the lineage changes). Returns whether there is anything to commit.
    */
@@ -361,14 +362,9 @@ final class KeyValueBatch implements HeadBatch {
         || Long.compareUnsigned(e.since().getValue(), upTo.getValue()) >= 0) {
       return false;
     }
-    try (KeyValueReader.Cursor c =
-        store.scan(Keys.changePrefix(e.id()), Keys.changePrefix(e.id() + 1))) {
-      while (c.next()) {
-        if (Long.compareUnsigned(Keys.changeTs(c.value()).getValue(), upTo.getValue()) <= 0) {
-          changes.delete(c.key());
-        }
-      }
-    }
+    byte[] last = Keys.changeRecord(e.id(), upTo);
+    changes.deleteRange(Keys.changePrefix(e.id()), last);
+    changes.delete(last);
     change(ns, e.withSince(upTo));
     return true;
   }
@@ -437,24 +433,17 @@ final class KeyValueBatch implements HeadBatch {
     }
     if (logged && !liveWrittenIds.isEmpty()) {
       // the overlay holds every document key put or deleted; only collections still in the
-      // catalog are logged: a dropped one's entries stay deleted
-      byte[] ts = Keys.changeValue(position.orElseThrow().ts());
-      long lastId = -1;
-      boolean live = false;
+      // catalog are logged (a dropped one's records stay deleted), one record per collection
+      Map<Long, java.io.ByteArrayOutputStream> records = new HashMap<>();
       for (Key k : overlay.keySet()) {
         byte[] key = k.bytes();
-        if (key[0] != Keys.DOCS) {
-          continue;
-        }
-        long id = Keys.collectionId(key);
-        if (id != lastId) {
-          lastId = id;
-          live = liveWrittenIds.contains(id);
-        }
-        if (live) {
-          changes.put(Keys.changeOf(key), ts);
+        if (key[0] == Keys.DOCS && liveWrittenIds.contains(Keys.collectionId(key))) {
+          Keys.appendChange(records.computeIfAbsent(Keys.collectionId(key),
+              id -> new java.io.ByteArrayOutputStream()), key);
         }
       }
+      BsonTimestamp ts = position.orElseThrow().ts();
+      records.forEach((id, record) -> changes.put(Keys.changeRecord(id, ts), record.toByteArray()));
     }
     CatalogCodec.Meta meta = new CatalogCodec.Meta(state, position, nextCollectionId);
     changes.put(Keys.META_KEY, CatalogCodec.encodeMeta(meta));

@@ -20,8 +20,8 @@ import org.bson.RawBsonDocument;
  * internal id, never under its name, so a rename is a catalog change and a drop is one range
  * deletion; ids are never reused, so a dropped collection's keys can never be read again.
  *
- * <p>Each collection has a change log ({@link #changeLog}): the oplog timestamp of the last logged
- * commit that wrote each of its documents, under keys next to the documents' own, written in the
+ * <p>Each collection has a change log ({@link #changeLog}): per logged commit that wrote its
+ * documents, one record of their {@code _id} keys under the commit's timestamp, written in the
  * same commit (docs/head-format.md, "Change log").
  *
  * <p>Writers are serialized by a one-permit semaphore held from {@link #newBatch()} until the
@@ -61,6 +61,7 @@ public class KeyValueHead implements Head {
   }
 
   private static CatalogView load(KeyValueStore store, boolean keepChangeLog) {
+    dropRetiredChangeLog(store);
     byte[] meta = store.get(Keys.META_KEY);
     CatalogCodec.Meta m = meta == null
         ? new CatalogCodec.Meta(HeadState.EMPTY, Optional.empty(), 1)
@@ -73,6 +74,24 @@ public class KeyValueHead implements Head {
       }
     }
     return new CatalogView(catalog, m, store, keepChangeLog);
+  }
+
+  /**
+   * Deletes the keys of the first change log (one key per document, docs/head-format.md). No
+   * catalog entry names its lineage any more, so nothing reads them.
+   */
+  private static void dropRetiredChangeLog(KeyValueStore store) {
+    boolean any;
+    try (KeyValueReader.Cursor c =
+        store.scan(Keys.RETIRED_CHANGES_START, Keys.RETIRED_CHANGES_END)) {
+      any = c.next();
+    }
+    if (any) {
+      try (KeyValueStore.Batch b = store.newBatch()) {
+        b.deleteRange(Keys.RETIRED_CHANGES_START, Keys.RETIRED_CHANGES_END);
+        b.commit(true);
+      }
+    }
   }
 
   // ---- reads: the latest commit

@@ -11,7 +11,9 @@ final class Keys {
   static final byte META = 0x01;
   static final byte CATALOG = 0x02;
   static final byte PENDING = 0x03;
-  static final byte CHANGES = 0x04;
+  /** The first change log's prefix (one key per document); dropped when a head is opened. */
+  static final byte RETIRED_CHANGES = 0x04;
+  static final byte CHANGES = 0x05;
   static final byte DOCS = 0x10;
 
   static final byte[] META_KEY = {META};
@@ -19,6 +21,8 @@ final class Keys {
   static final byte[] CATALOG_END = {CATALOG + 1};
   static final byte[] PENDING_START = {PENDING};
   static final byte[] PENDING_END = {PENDING + 1};
+  static final byte[] RETIRED_CHANGES_START = {RETIRED_CHANGES};
+  static final byte[] RETIRED_CHANGES_END = {RETIRED_CHANGES + 1};
   static final byte[] CHANGES_START = {CHANGES};
   static final byte[] CHANGES_END = {CHANGES + 1};
   static final byte[] DOCS_START = {DOCS};
@@ -69,32 +73,42 @@ final class Keys {
     return key;
   }
 
-  /** The change-log key of the document stored under {@code docKey} (a {@link #doc} key). */
-  static byte[] changeOf(byte[] docKey) {
-    byte[] key = docKey.clone();
-    key[0] = CHANGES;
+  /** The key of the change-log record of collection {@code collectionId}'s commit at {@code ts}. */
+  static byte[] changeRecord(long collectionId, BsonTimestamp ts) {
+    byte[] key = Arrays.copyOf(changePrefix(collectionId), 17);
+    putLong(key, 9, ts.getValue());
     return key;
   }
 
-  /** The collection id of a document or change-log key. */
+  /** The commit timestamp of a {@link #changeRecord} key. */
+  static BsonTimestamp changeRecordTs(byte[] key) {
+    return new BsonTimestamp(getLong(key, 9));
+  }
+
+  /** The collection id of a document key. */
   static long collectionId(byte[] key) {
     return getLong(key, 1);
   }
 
-  /** The {@code _id} key ({@link IdKey#encode}) of a document or change-log key. */
-  static byte[] idKey(byte[] key) {
-    return Arrays.copyOfRange(key, 9, key.length);
+  /** Appends a document key's {@code _id} key to a change-log record: length (4 bytes) ‖ key. */
+  static void appendChange(java.io.ByteArrayOutputStream record, byte[] docKey) {
+    int len = docKey.length - 9;
+    record.write(len >>> 24);
+    record.write(len >>> 16);
+    record.write(len >>> 8);
+    record.write(len);
+    record.write(docKey, 9, len);
   }
 
-  /** A change-log value: the commit's oplog timestamp, 8 bytes big-endian. */
-  static byte[] changeValue(BsonTimestamp ts) {
-    byte[] value = new byte[8];
-    putLong(value, 0, ts.getValue());
-    return value;
-  }
-
-  static BsonTimestamp changeTs(byte[] value) {
-    return new BsonTimestamp(getLong(value, 0));
+  /** Passes each {@code _id} key of a change-log record's value to {@code each}. */
+  static void forEachChange(byte[] record, java.util.function.Consumer<byte[]> each) {
+    int at = 0;
+    while (at < record.length) {
+      int len = (record[at] & 0xFF) << 24 | (record[at + 1] & 0xFF) << 16
+          | (record[at + 2] & 0xFF) << 8 | (record[at + 3] & 0xFF);
+      each.accept(Arrays.copyOfRange(record, at + 4, at + 4 + len));
+      at += 4 + len;
+    }
   }
 
   private static long getLong(byte[] b, int off) {

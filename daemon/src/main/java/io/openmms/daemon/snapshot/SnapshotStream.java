@@ -115,6 +115,12 @@ public final class SnapshotStream {
   static final double MAX_PATCH_FRACTION = 0.10;
 
   /**
+   * And at most this many documents: their {@code _id} keys are held in memory while the patch
+   * is written (about 100 bytes each).
+   */
+  static final long MAX_PATCH_DOCUMENTS = 1_000_000;
+
+  /**
    * Writes {@code head}'s content to {@code out} and returns, per namespace, its document count,
    * the bytes of its documents, the stream offset of its collection document and the SHA-256 of
    * its documents' bytes (the manifest's per-collection checksum).
@@ -217,7 +223,7 @@ public final class SnapshotStream {
         || b.ts().compareTo(at) > 0 || b.blocks() > prev.blocks()) {
       return null;
     }
-    long limit = (long) Math.floor(b.count() * MAX_PATCH_FRACTION);
+    long limit = Math.min((long) Math.floor(b.count() * MAX_PATCH_FRACTION), MAX_PATCH_DOCUMENTS);
     if (log.get().countChangedAfter(b.ts(), limit) > limit) {
       return null;
     }

@@ -301,14 +301,18 @@ class ChangeLogTest {
     }
     try (RocksStore store = new RocksStore(dir)) {
       assertThat(logKeys(store)).as("the dropped collection's entries are gone")
-          .containsExactly(hex(Keys.changeOf(Keys.doc(1, IdKey.encode(new BsonInt32(1))))));
+          .containsExactly(hex(Keys.changeRecord(1, ts(101))));
     }
   }
 
   /** Every change-log key in {@code store}. */
   private static List<String> logKeys(KeyValueReader store) {
+    return keys(store, Keys.CHANGES_START, Keys.CHANGES_END);
+  }
+
+  private static List<String> keys(KeyValueReader store, byte[] from, byte[] to) {
     List<String> keys = new ArrayList<>();
-    try (KeyValueReader.Cursor c = store.scan(Keys.CHANGES_START, Keys.CHANGES_END)) {
+    try (KeyValueReader.Cursor c = store.scan(from, to)) {
       while (c.next()) {
         keys.add(hex(c.key()));
       }
@@ -411,13 +415,41 @@ class ChangeLogTest {
 
     BsonDocument old = new RawBsonDocument(CatalogCodec.encodeEntry(e)).decode(
         new org.bson.codecs.BsonDocumentCodec());
-    old.remove("changeLog");
+    old.remove("changes");
     byte[] bytes = CatalogCodec.bytes(old);
     CatalogCodec.Entry first = CatalogCodec.decodeEntry(NS.toString(), bytes);
     CatalogCodec.Entry second = CatalogCodec.decodeEntry(NS.toString(), bytes);
     assertThat(first.lineage()).isNotEqualTo(e.lineage()).isNotEqualTo(second.lineage());
     assertThat(first.since()).isEqualTo(ZERO);
     assertThat(first.contentTag()).isEqualTo(e.contentTag());
+  }
+
+  @Test
+  void aHeadWithTheFirstPerDocumentLogDropsItAndDrawsNewLineages() {
+    String lineage;
+    try (RocksHead head = synced(dir)) {
+      commit(head, 101, b -> b.put(NS, raw("{_id: 1, v: 1}")));
+      lineage = log(head).lineage();
+    }
+    // as the first version stored its log: a key per document, the lineage under "changeLog"
+    try (RocksStore store = new RocksStore(dir); KeyValueStore.Batch b = store.newBatch()) {
+      byte[] retired = Keys.doc(1, IdKey.encode(new BsonInt32(1)));
+      retired[0] = Keys.RETIRED_CHANGES;
+      b.put(retired, new byte[8]);
+      byte[] catalogKey = Keys.catalog(NS.toString());
+      BsonDocument entry = new RawBsonDocument(store.get(catalogKey))
+          .decode(new org.bson.codecs.BsonDocumentCodec());
+      entry.put("changeLog", entry.remove("changes"));
+      b.put(catalogKey, CatalogCodec.bytes(entry));
+      b.commit(true);
+    }
+    try (RocksHead head = RocksHead.open(dir)) {
+      assertThat(log(head).lineage()).as("no snapshot may patch by this log: it misses writes")
+          .isNotEqualTo(lineage);
+    }
+    try (RocksStore store = new RocksStore(dir)) {
+      assertThat(keys(store, Keys.RETIRED_CHANGES_START, Keys.RETIRED_CHANGES_END)).isEmpty();
+    }
   }
 
   @Test
