@@ -58,7 +58,7 @@ final class SnapshotCommand implements Callable<Integer> {
       Snapshots snapshots = new Snapshots(db);
       Set<String> before = new HashSet<>();
       snapshots.list(clusterId).forEach(s -> before.add(s.id()));
-      Instant requested = clock.instant();
+      Instant requested = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
       snapshots.request(clusterId, requested);
       out.println("Requested a snapshot of " + b.replicaSetName() + " (" + clusterId + ").");
       if (noWait) {
@@ -75,6 +75,17 @@ final class SnapshotCommand implements Callable<Integer> {
           bar.done();
           summary(out, latest.get());
           return 0;
+        }
+        Optional<Snapshots.Failure> failed = snapshots.failure(clusterId)
+            .filter(f -> f.request().filter(requested::equals).isPresent());
+        if (failed.isPresent()) {
+          bar.done();
+          Snapshots.Failure f = failed.get();
+          System.err.println("The snapshot failed: " + f.message());
+          System.err.println("The daemon tries again at " + f.retryAt() + " (" + f.attempts()
+              + (f.attempts() == 1 ? " attempt" : " attempts") + " failed in a row); the request"
+              + " stays, so that attempt serves it.");
+          return 1;
         }
         Optional<Coordination.Progress> p = coordination.progress(clusterId);
         if (p.isPresent()) {

@@ -79,6 +79,42 @@ class SnapshotCommandsTest {
   }
 
   @Test
+  void snapshotStopsWaitingWhenTheDaemonFailsItAndTheRetryServesTheRequest() throws Exception {
+    Path keys = java.nio.file.Files.createDirectories(dir.resolve("keys"));
+    Path keyFile = keys.resolve(SnapshotSite.GROUP + ".key");
+    java.nio.file.Files.writeString(keyFile, "not a key"); // an operator's mistake
+    try (SnapshotSite site = new SnapshotSite(dir, "main=file:" + dir.resolve("blocks"), keys)
+        .seed(200).registerBackup()) {
+      String id = site.backup.id();
+      String[] common = {"-D", "daemon.appdb.uri=" + site.db.embeddedConnectionString(), "-D",
+          "daemon.data.dir=" + dir.resolve("cli")};
+      CompletableFuture<Object[]> cmd = CompletableFuture.supplyAsync(() -> run(concat(
+          new String[] {"snapshot", "--timeout", "60", id}, common)));
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> site.snapshots().requested(id).isPresent());
+      site.service.maybeStart(site.backup, site.head);
+      Object[] failed = cmd.get();
+      assertThat(failed[0]).as((String) failed[1]).isEqualTo(1);
+      assertThat((String) failed[1]).contains("The snapshot failed: the key file " + keyFile,
+          "is not base64", "tries again at", "1 attempt failed in a row", "the request stays");
+      assertThat(site.snapshots().list(id)).as("no partial snapshot").isEmpty();
+      assertThat(site.snapshots().requested(id)).as("the request stays").isPresent();
+
+      // the operator writes a real key; the daemon's retry a minute later serves the request
+      byte[] key = new byte[32];
+      new java.security.SecureRandom().nextBytes(key);
+      java.nio.file.Files.writeString(keyFile, java.util.Base64.getEncoder().encodeToString(key));
+      await().atMost(Duration.ofSeconds(10)).until(() -> !site.service.running(id));
+      site.clock.advance(Duration.ofMinutes(1));
+      site.service.maybeStart(site.backup, site.head);
+      await().atMost(Duration.ofSeconds(30)).until(() -> site.snapshots().list(id).size() == 1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> !site.service.running(id));
+      assertThat(site.snapshots().failure(id)).as("cleared by the success").isEmpty();
+      assertThat(site.snapshots().requested(id)).as("served").isEmpty();
+    }
+  }
+
+  @Test
   void restoreQueuesAJobShowsItsProgressAndDownloadsTheVerifiedFile() throws Exception {
     try (SnapshotSite site = new SnapshotSite(dir, "main=file:" + dir.resolve("blocks"), null)
         .seed(3000).registerBackup()) {

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * when one was requested, or when the backup has none yet, or when its schedule's interval has
  * passed since the newest one <em>and</em> the head's oplog position moved past it. Snapshots run
  * on this service's threads from a consistent view of the head, so oplog application goes on
- * meanwhile. A failed snapshot is retried after {@link #RETRY_AFTER}. Thread-safe.
+ * meanwhile. A failed snapshot is retried after {@link #RETRY_AFTER}; the failure is recorded
+ * ({@link Snapshots#failure}) until a snapshot of the backup succeeds. Thread-safe.
  */
 public final class SnapshotService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotService.class);
@@ -56,7 +57,6 @@ public final class SnapshotService implements AutoCloseable {
   private final ExecutorService pool;
   private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
   private final Map<String, Instant> retryAfter = new ConcurrentHashMap<>();
-  private final Map<String, String> lastError = new ConcurrentHashMap<>();
   private final Map<String, Latest> latest = new ConcurrentHashMap<>();
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
   private volatile boolean closing;
@@ -93,11 +93,6 @@ public final class SnapshotService implements AutoCloseable {
     return coordination;
   }
 
-  /** The last snapshot failure of a backup since its last success, if any. */
-  public Optional<String> lastError(String backupId) {
-    return Optional.ofNullable(lastError.get(backupId));
-  }
-
   /** True while a snapshot of {@code backupId} is being written. */
   public boolean running(String backupId) {
     Future<?> f = running.get(backupId);
@@ -128,7 +123,7 @@ public final class SnapshotService implements AutoCloseable {
           }
           requested.ifPresent(at -> snapshots.clearRequest(b.id(), at));
           retryAfter.remove(b.id());
-          lastError.remove(b.id());
+          snapshots.succeeded(b.id());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
@@ -137,10 +132,17 @@ public final class SnapshotService implements AutoCloseable {
                 e.getMessage());
             return;
           }
-          retryAfter.put(b.id(), clock.instant().plus(RETRY_AFTER));
-          lastError.put(b.id(), e.getMessage() == null ? e.toString() : e.getMessage());
+          Instant retryAt = clock.instant().plus(RETRY_AFTER);
+          retryAfter.put(b.id(), retryAt);
+          String message = e.getMessage() == null ? e.toString() : e.getMessage();
           LOG.error("Backup {}: the snapshot failed; retrying in {} s: {}", b.id(),
-              RETRY_AFTER.toSeconds(), e.getMessage(), e instanceof IOException ? null : e);
+              RETRY_AFTER.toSeconds(), message, e instanceof IOException ? null : e);
+          try {
+            snapshots.failed(b.id(), message, clock.instant(), retryAt, requested);
+          } catch (RuntimeException recording) {
+            LOG.warn("Backup {}: the failure could not be recorded: {}", b.id(),
+                recording.getMessage());
+          }
         }
       }));
     } catch (RuntimeException e) {
@@ -216,7 +218,16 @@ public final class SnapshotService implements AutoCloseable {
     if (crashAt != null) {
       w.failAt(crashAt);
     }
-    Snapshots.Snapshot written = w.write(view, plan, snapshots);
+    Snapshots.Snapshot written;
+    try {
+      written = w.write(view, plan, snapshots);
+    } catch (IOException e) {
+      if (String.valueOf(e.getMessage()).contains("No space left")) {
+        throw new IOException("the block store '" + store + "' is out of disk space ("
+            + e.getMessage() + "); free space or move the backup to another store", e);
+      }
+      throw e;
+    }
     latest.put(b.id(), new Latest(Optional.of(written), schedule, clock.instant()));
     return written;
   }

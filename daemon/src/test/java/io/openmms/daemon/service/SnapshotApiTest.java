@@ -97,4 +97,38 @@ class SnapshotApiTest {
       assertThat(site.api(path).get("totalCount").asInt()).isZero();
     }
   }
+
+  @Test
+  void theHeadApiShowsWhySnapshotsFailUntilTheBackupEnds() throws Exception {
+    Path keys = java.nio.file.Files.createDirectories(dir.resolve("keys"));
+    try (BackupSite site = BackupSite.start(dir.resolve("server"));
+        BackupDaemon daemon = BackupDaemon.start(site.daemonConfig(dir.resolve("daemon"), "d1",
+            "5s", java.util.Map.of(io.openmms.daemon.DaemonSettings.KEYS_DIR.key(),
+                keys.toString())), Clock.systemUTC())) {
+      BackupSite.Agent agent = site.startBackup("shop");
+      String group = site.server.backups().get(agent.backupId).groupId();
+      // an operator's mistake: the group's key file holds no key
+      java.nio.file.Files.writeString(keys.resolve(group + ".key"), "not a key");
+      String head = "/backupConfigs/" + agent.backupId + "/head";
+      assertThat(site.api(head).has("snapshotFailure")).isFalse();
+      agent.syncStart(100).collection("shop.orders", "sku_1");
+      agent.documents("shop.orders", "{_id: 1, sku: 'a', qty: 1}");
+      agent.syncEnd(101);
+
+      JsonNode failure = await().atMost(Duration.ofSeconds(30)).until(
+          () -> site.api(head).get("snapshotFailure"), java.util.Objects::nonNull);
+      assertThat(failure.get("message").asText()).contains("the key file",
+          keys.resolve(group + ".key").toString(), "is not base64");
+      assertThat(failure.get("attempts").asInt()).isEqualTo(1);
+      Instant at = Instant.parse(failure.get("at").asText());
+      assertThat(Instant.parse(failure.get("retryAt").asText())).isAfter(at);
+      assertThat(site.api("/clusters/" + agent.backupId + "/snapshots").get("totalCount").asInt())
+          .as("no partial snapshot").isZero();
+
+      assertThat(site.send("PATCH", "/backupConfigs/" + agent.backupId,
+          "{\"statusName\": \"TERMINATING\"}").statusCode()).isEqualTo(200);
+      assertThat(daemon.snapshots().snapshots().failure(agent.backupId))
+          .as("a terminated backup's failures go with its snapshots").isEmpty();
+    }
+  }
 }

@@ -50,6 +50,48 @@ class SnapshotScheduleTest {
   }
 
   @Test
+  void aFullDiskFailsTheSnapshotByNameAndTheRetrySucceedsOnceThereIsSpace() throws Exception {
+    Path small = java.nio.file.Files.createDirectories(dir.resolve("small"));
+    Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs",
+        small.toString()).redirectErrorStream(true).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        mount.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && mount.exitValue() == 0,
+        "needs root to mount a small tmpfs as the full disk");
+    try (SnapshotSite site = new SnapshotSite(dir, "main=file:" + small.resolve("blocks"), null)
+        .seed(3000)) {
+      String id = site.backup.id();
+      site.service.maybeStart(site.backup, site.head);
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> site.snapshots().failure(id).isPresent() && !site.service.running(id));
+      Snapshots.Failure f = site.snapshots().failure(id).orElseThrow();
+      assertThat(f.message()).contains("the block store 'main' is out of disk space",
+          "No space left on device", "move the backup to another store");
+      assertThat(f.attempts()).isEqualTo(1);
+      assertThat(f.retryAt()).isEqualTo(site.clock.instant().plus(SnapshotService.RETRY_AFTER));
+      assertThat(count(site)).as("no partial snapshot").isZero();
+
+      site.service.maybeStart(site.backup, site.head);
+      assertThat(site.service.running(id)).as("not before the retry time").isFalse();
+
+      Process grow = new ProcessBuilder("mount", "-o", "remount,size=64m", small.toString())
+          .redirectErrorStream(true).start();
+      assertThat(grow.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && grow.exitValue() == 0)
+          .isTrue();
+      site.clock.advance(SnapshotService.RETRY_AFTER);
+      site.service.maybeStart(site.backup, site.head);
+      await().atMost(Duration.ofSeconds(30))
+          .until(() -> count(site) == 1 && !site.service.running(id));
+      assertThat(site.snapshots().failure(id)).as("cleared by the success").isEmpty();
+      Snapshots.Snapshot s = site.snapshots().latest(id).orElseThrow();
+      assertThat(new Verifier(1).verify(site.store(), s).problems())
+          .as("blocks half-written when the disk filled are not part of it").isEmpty();
+    } finally {
+      new ProcessBuilder("umount", small.toString()).start()
+          .waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void overSimulatedMonthsTheGroomKeepsExactlyTheRetentionTiers() throws Exception {
     try (SnapshotSite site = new SnapshotSite(dir).seed(50)) {
       SnapshotSchedule schedule = site.backups.schedule(site.backup.configId());

@@ -36,7 +36,8 @@ import org.bson.Document;
  * each replica set as the daemon reports it in the {@code heads} collection: {@code state}
  * (INITIAL_SYNC, STEADY, RESYNC_REQUIRED, or NO_HEAD before any daemon reported),
  * {@code lastAppliedTs}, {@code lagSeconds} (the newest oplog time the service received minus
- * the last applied one), {@code sizeBytes}, {@code daemon} and {@code replicaSetName}. A replica
+ * the last applied one), {@code sizeBytes}, {@code daemon}, {@code replicaSetName} and
+ * {@code snapshotFailure} (the failing snapshot attempts since the last success, if any). A replica
  * set answers one such object; a sharded cluster a list envelope with one per shard and for the
  * config servers.
  */
@@ -195,6 +196,14 @@ public final class BackupConfigApi {
     out.put("reason", h == null ? null : h.getString("reason"));
     out.put("updated", h == null || h.getDate("updated") == null ? null
         : Links.iso(h.getDate("updated").toInstant()));
+    out.put("snapshotFailure", snapshots.failure(m.clusterId()).map(f -> {
+      Map<String, Object> failure = new LinkedHashMap<>();
+      failure.put("message", f.message());
+      failure.put("at", Links.iso(f.at()));
+      failure.put("retryAt", Links.iso(f.retryAt()));
+      failure.put("attempts", f.attempts());
+      return failure;
+    }).orElse(null));
     return out;
   }
 

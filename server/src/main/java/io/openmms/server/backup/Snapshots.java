@@ -3,6 +3,7 @@ package io.openmms.server.backup;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.UpdateOptions;
 import io.openmms.server.store.AppDatabase;
 import io.openmms.server.store.Collections;
 import java.time.Duration;
@@ -124,12 +125,14 @@ public final class Snapshots {
 
   private final MongoCollection<Document> snapshots;
   private final MongoCollection<Document> requests;
+  private final MongoCollection<Document> failures;
   private final MongoCollection<Document> backups;
   private final RestoreJobs restoreJobs;
 
   public Snapshots(AppDatabase db) {
     this.snapshots = db.collection(Collections.SNAPSHOTS);
     this.requests = db.collection(Collections.SNAPSHOT_REQUESTS);
+    this.failures = db.collection(Collections.SNAPSHOT_FAILURES);
     this.backups = db.collection(Collections.BACKUPS);
     this.restoreJobs = new RestoreJobs(db, java.time.Clock.systemUTC());
   }
@@ -161,6 +164,7 @@ public final class Snapshots {
   /** Deletes every snapshot manifest of a backup (its backup was terminated); returns how many. */
   public long deleteAll(String backupId) {
     requests.deleteOne(Filters.eq("_id", backupId));
+    failures.deleteOne(Filters.eq("_id", backupId));
     return snapshots.deleteMany(Filters.eq("backupId", backupId)).getDeletedCount();
   }
 
@@ -257,6 +261,40 @@ public final class Snapshots {
   public void clearRequest(String backupId, Instant upTo) {
     requests.deleteOne(Filters.and(Filters.eq("_id", backupId),
         Filters.lte("requested", Date.from(upTo))));
+  }
+
+  // ---- failures
+
+  /**
+   * A backup's snapshot attempts failing since its last success: the newest failure's message,
+   * when it happened, when the daemon tries again, how many attempts failed in a row, and the
+   * on-demand request ({@link #requested}) the newest attempt served, if it served one.
+   */
+  public record Failure(String message, Instant at, Instant retryAt, int attempts,
+      Optional<Instant> request) {}
+
+  /** Records a failed snapshot attempt (one more in a row). */
+  public void failed(String backupId, String message, Instant at, Instant retryAt,
+      Optional<Instant> request) {
+    failures.updateOne(Filters.eq("_id", backupId), new Document("$set",
+        new Document("message", message).append("at", Date.from(at))
+            .append("retryAt", Date.from(retryAt))
+            .append("request", request.map(Date::from).orElse(null)))
+        .append("$inc", new Document("attempts", 1)), new UpdateOptions().upsert(true));
+  }
+
+  /** Forgets the failures of a backup (a snapshot succeeded). */
+  public void succeeded(String backupId) {
+    failures.deleteOne(Filters.eq("_id", backupId));
+  }
+
+  /** The failing attempts of a backup's snapshots since its last success, if any. */
+  public Optional<Failure> failure(String backupId) {
+    Document d = failures.find(Filters.eq("_id", backupId)).first();
+    return d == null ? Optional.empty() : Optional.of(new Failure(d.getString("message"),
+        d.getDate("at").toInstant(), d.getDate("retryAt").toInstant(),
+        ((Number) d.get("attempts")).intValue(),
+        Optional.ofNullable(d.getDate("request")).map(Date::toInstant)));
   }
 
   // ---- mapping

@@ -37,6 +37,11 @@ public final class Collections {
   public static final String SNAPSHOTS_PENDING = "snapshotsPending";
   /** On-demand snapshot requests, one per backup: {@code {_id: backupId, requested}}. */
   public static final String SNAPSHOT_REQUESTS = "snapshotRequests";
+  /**
+   * Each backup's failing snapshot, until one succeeds:
+   * {@code {_id: backupId, message, at, retryAt, attempts, request}}.
+   */
+  public static final String SNAPSHOT_FAILURES = "snapshotFailures";
   /** Running and finished grooms per block store domain (docs/snapshots.md, "Groom"). */
   public static final String GROOMS = "grooms";
   /** Restore jobs (docs/restores.md, "Jobs"). */
