@@ -2,6 +2,8 @@ package io.openmms.blockstore;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -60,6 +62,20 @@ public interface BlockStore extends Closeable {
     byte[] getSealed(BlockId id) throws IOException;
 
     boolean exists(BlockId id) throws IOException;
+
+    /**
+     * The blocks of {@code ids} that are not stored, in the order given: {@link #exists} for many
+     * blocks at once. Backends with a round trip per lookup override it to batch or overlap them.
+     */
+    default List<BlockId> missing(List<BlockId> ids) throws IOException {
+        List<BlockId> out = new ArrayList<>();
+        for (BlockId id : ids) {
+            if (!exists(id)) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
 
     /** Removes block {@code id}; returns false when it was not there. */
     boolean delete(BlockId id) throws IOException;

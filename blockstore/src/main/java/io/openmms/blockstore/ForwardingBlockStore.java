@@ -42,6 +42,11 @@ public abstract class ForwardingBlockStore implements BlockStore {
     }
 
     @Override
+    public java.util.List<BlockId> missing(java.util.List<BlockId> ids) throws IOException {
+        return delegate.missing(ids);
+    }
+
+    @Override
     public boolean delete(BlockId id) throws IOException {
         return delegate.delete(id);
     }

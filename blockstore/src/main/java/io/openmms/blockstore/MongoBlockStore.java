@@ -1,6 +1,7 @@
 package io.openmms.blockstore;
 
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.in;
 import static com.mongodb.client.model.Projections.include;
 
 import com.mongodb.ConnectionString;
@@ -13,7 +14,10 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.Stream;
@@ -32,6 +36,7 @@ public final class MongoBlockStore implements BlockStore {
     public static final String DEFAULT_DATABASE = "openmms_blockstore";
     public static final String COLLECTION = "blocks";
     private static final int LIST_BATCH = 1000;
+    private static final int LOOKUP_BATCH = 1000;
 
     private final MongoClient client;
     private final boolean ownsClient;
@@ -120,6 +125,24 @@ public final class MongoBlockStore implements BlockStore {
         } catch (MongoException e) {
             throw Failures.wrap("looking up block " + id + " in " + location, e);
         }
+    }
+
+    /** One query per {@value #LOOKUP_BATCH} ids. */
+    @Override
+    public List<BlockId> missing(List<BlockId> ids) throws IOException {
+        List<BlockId> out = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += LOOKUP_BATCH) {
+            List<BlockId> batch = ids.subList(from, Math.min(ids.size(), from + LOOKUP_BATCH));
+            Set<String> present = new HashSet<>();
+            try {
+                blocks.find(in("_id", batch.stream().map(BlockId::hex).toList()))
+                        .projection(include("_id")).forEach(d -> present.add(d.getString("_id")));
+            } catch (MongoException e) {
+                throw Failures.wrap("looking up " + batch.size() + " blocks in " + location, e);
+            }
+            batch.stream().filter(id -> !present.contains(id.hex())).forEach(out::add);
+        }
+        return out;
     }
 
     @Override

@@ -2,7 +2,13 @@ package io.openmms.blockstore;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +54,8 @@ public final class S3BlockStore implements BlockStore {
         }
     }
 
+    /** HEAD requests {@link #missing} keeps in flight (the SDK's HTTP pool holds 50). */
+    private static final int LOOKUPS_IN_FLIGHT = 16;
     private final S3Client s3;
     private final boolean ownsClient;
     private final String bucket;
@@ -127,6 +135,44 @@ public final class S3BlockStore implements BlockStore {
             throw new MissingBlockException(id, location());
         } catch (SdkException e) {
             throw Failures.wrap("getting block " + id + " from " + location(), e);
+        }
+    }
+
+    /**
+     * S3 has no lookup of many keys: {@value #LOOKUPS_IN_FLIGHT} HEAD requests at a time, on
+     * threads of this call.
+     */
+    @Override
+    public List<BlockId> missing(List<BlockId> ids) throws IOException {
+        if (ids.size() <= 1) {
+            return BlockStore.super.missing(ids);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(LOOKUPS_IN_FLIGHT, ids.size()),
+                r -> {
+                    Thread t = new Thread(r, "openmms-s3-lookup");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            List<Future<Boolean>> found = new ArrayList<>(ids.size());
+            for (BlockId id : ids) {
+                found.add(pool.submit(() -> exists(id)));
+            }
+            List<BlockId> out = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                if (!found.get(i).get()) {
+                    out.add(ids.get(i));
+                }
+            }
+            return out;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io
+                    : Failures.wrap("looking up blocks in " + location(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted looking up blocks in " + location());
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -258,6 +258,30 @@ abstract class BlockStoreContract {
     }
 
     @Test
+    void missingNamesExactlyTheBlocksNotStoredInTheOrderAsked() throws IOException {
+        List<BlockId> asked = new ArrayList<>();
+        List<BlockId> absent = new ArrayList<>();
+        for (int i = 0; i < 1500; i++) { // more than one lookup batch of any backend
+            Block b = text("lookup " + i + " ", 20);
+            if (i % 500 == 7) {
+                store.put(b);
+            } else {
+                absent.add(b.id());
+            }
+            asked.add(b.id());
+        }
+        Block deleted = text("deleted ", 20);
+        store.put(deleted);
+        store.delete(deleted.id());
+        asked.add(deleted.id());
+        absent.add(deleted.id());
+        store.flush();
+        assertThat(store.missing(asked)).containsExactlyElementsOf(absent);
+        assertThat(store.missing(List.of())).isEmpty();
+        assertThat(store.missing(List.of(asked.get(7)))).isEmpty();
+    }
+
+    @Test
     void concurrentWritersStoreEachBlockOnce() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         AtomicLong written = new AtomicLong();

@@ -135,12 +135,11 @@ public final class SnapshotWriter {
       check(Step.FLUSH);
       store.flush();
       if (coordination.awaitGroomsAfter(writer, Duration.ofMillis(200))) {
-        for (BlockId id : w.reused) {
-          if (!store.exists(id)) {
-            throw new IOException("a groom that ran during snapshot " + plan.snapshotId()
-                + " removed block " + id.hex() + " it shares with older snapshots; the"
-                + " snapshot is abandoned and will be taken again");
-          }
+        List<BlockId> gone = store.missing(w.reused);
+        if (!gone.isEmpty()) {
+          throw new IOException("a groom that ran during snapshot " + plan.snapshotId()
+              + " removed block " + gone.get(0).hex() + " it shares with older snapshots; the"
+              + " snapshot is abandoned and will be taken again");
         }
       }
       if (!coordination.heartbeat(writer)) {
@@ -345,14 +344,14 @@ public final class SnapshotWriter {
       flush();
       List<BlockList.Ref> refs = earlier.refs(c, n);
       // as for any block found stored: referenced first, then checked
-      reference(refs.stream().map(BlockList.Ref::id).toList());
-      for (BlockList.Ref r : refs) {
-        if (!store.exists(r.id())) {
-          LOG.info("Snapshot {}: block {} of {} (from snapshot {}) is no longer stored; its"
-              + " documents are read again", writer.snapshotId(), r.id().hex(), c.ns(),
-              earlier.snapshotId());
-          return false;
-        }
+      List<BlockId> ids = refs.stream().map(BlockList.Ref::id).toList();
+      reference(ids);
+      List<BlockId> gone = store.missing(ids);
+      if (!gone.isEmpty()) {
+        LOG.info("Snapshot {}: block {} of {} (from snapshot {}) is no longer stored; its"
+            + " documents are read again", writer.snapshotId(), gone.get(0).hex(), c.ns(),
+            earlier.snapshotId());
+        return false;
       }
       return true;
     }
