@@ -32,13 +32,15 @@ import org.bson.types.ObjectId;
  * package, read back and verify, store in the application database, then read out the way the
  * Backup HTTP service serves it) and straight into a MongoDB stand-in (insert, build indexes,
  * read back and verify) — beside restic restoring the same data as a mongodump directory from
- * its repository. MB/s are of the snapshot's logical size (the BSON restored).
+ * its repository. Then 5 % of the documents are updated, a second snapshot patches every
+ * collection, and the same restores run from it. MB/s are of the documents' BSON restored.
  *
  * <p>Run: {@code java -Xmx3g -cp 'bench/target/openmms-bench-0.1.0-SNAPSHOT.jar:bench/target/lib/*'
  * io.openmms.bench.snapshot.RestoreBench --size-mb 200}.
  */
 public final class RestoreBench {
   private static final String GROUP = "5f0000000000000000000b01";
+  private static final double PATCHED_FRACTION = 0.05;
 
   public static void main(String[] args) throws Exception {
     long sizeMb = 200;
@@ -63,12 +65,23 @@ public final class RestoreBench {
         OpenmmsSnapshots openmms = new OpenmmsSnapshots(base.resolve("app"),
             ChunkerParams.DEFAULT)) {
       System.out.printf("loading about %d MB of documents into a head%n", sizeMb);
-      Dataset.Loaded loaded = new Dataset(42).load(head, sizeMb * 1_000_000);
+      Dataset data = new Dataset(42);
+      Dataset.Loaded loaded = data.load(head, sizeMb * 1_000_000);
       Dump.write(head, dump);
       s = openmms.take(head, storeRoot.resolve(GROUP), BlockCodec.plain(), 2).manifest();
       System.out.printf("snapshot %s: %,d documents, %,.1f MB logical%n", s.id(),
           loaded.documents(), s.logicalSizeBytes() / 1e6);
-      restore(openmms, s, storeRoot, base);
+      restore(openmms, s, storeRoot, base, "");
+      // the same data again, as the next snapshot after 5 % of the documents were updated: each
+      // collection is the first snapshot's blocks plus a patch, merged while it is restored
+      data.uniformUpdates(head, PATCHED_FRACTION, 7);
+      Snapshots.Snapshot patched = openmms.take(head, storeRoot.resolve(GROUP),
+          BlockCodec.plain(), 2).manifest();
+      long n = patched.collections().stream().filter(Snapshots.Collection::patched).count();
+      System.out.printf("%nsnapshot %s after %.0f %% of the documents were updated: %d of %d"
+          + " collections patched%n", patched.id(), PATCHED_FRACTION * 100, n,
+          patched.collections().size());
+      restore(openmms, patched, storeRoot, base, ", patched");
     }
     Path repo = base.resolve("restic");
     Restic.init(repo);
@@ -77,11 +90,11 @@ public final class RestoreBench {
     Restic.restore(repo, base.resolve("restic-out"));
     double resticSeconds = (System.nanoTime() - start) / 1e9;
     row("restic " + Restic.version().replaceAll("restic ([0-9.]+).*", "$1")
-        + " restore (mongodump directory)", s.logicalSizeBytes(), resticSeconds);
+        + " restore (mongodump directory)", documentBytes(s), resticSeconds);
   }
 
   private static void restore(OpenmmsSnapshots openmms, Snapshots.Snapshot s, Path storeRoot,
-      Path base) throws Exception {
+      Path base, String label) throws Exception {
     var db = openmms.db();
     try (SnapshotStores stores = new SnapshotStores(SnapshotStores.parse("bench=file:"
         + storeRoot, base), null, new SecureRandom())) {
@@ -93,26 +106,26 @@ public final class RestoreBench {
       try {
         RestoreJobs jobs = new RestoreJobs(db, Clock.systemUTC());
         System.out.println();
-        System.out.printf("%-44s %12s %10s %10s%n", "restore of one snapshot", "MB", "seconds",
+        System.out.printf("%-52s %12s %10s %10s%n", "restore of one snapshot", "MB", "seconds",
             "MB/s");
         for (String format : List.of("TAR_GZ", "ARCHIVE")) {
           double t = job(jobs, s, new Document("methodName", "HTTP").append("format", format)
               .append("expirationHours", 1).append("maxDownloads", 1));
-          row("openmms: download ready (" + format + ")", s.logicalSizeBytes(), t);
+          row("openmms: download ready (" + format + label + ")", documentBytes(s), t);
           RestoreJobs.Job j = jobs.list(s.backupId()).get(0);
           long size = ((Number) j.file().get("size")).longValue();
           long start = System.nanoTime();
           try (InputStream in = new RestoreFiles(db).open(j.fileId(), 0, size)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
           }
-          row("openmms: serving the file (" + format + ", " + (size / 1_000_000) + " MB)",
+          row("openmms: serving the file (" + format + label + ", " + (size / 1_000_000) + " MB)",
               size, (System.nanoTime() - start) / 1e9);
         }
         double direct = job(jobs, s, new Document("methodName", "AUTOMATED_RESTORE")
             .append("targetConnectionString", "mongodb://127.0.0.1:" + address.getPort())
             .append("target", "bench").append("dropExisting", true)
             .append("namespaceRemap", List.of()));
-        row("openmms: direct restore (MongoDB stand-in)", s.logicalSizeBytes(), direct);
+        row("openmms: direct restore (MongoDB stand-in" + label + ")", documentBytes(s), direct);
       } finally {
         loop.shutdownNow();
         service.close();
@@ -153,8 +166,13 @@ public final class RestoreBench {
     }
   }
 
+  /** The BSON a restore of {@code s} writes: its documents (a patched stream is longer). */
+  private static long documentBytes(Snapshots.Snapshot s) {
+    return s.collections().stream().mapToLong(Snapshots.Collection::bytes).sum();
+  }
+
   private static void row(String what, long bytes, double seconds) {
-    System.out.printf("%-44s %12.1f %10.2f %10.1f%n", what, bytes / 1e6, seconds,
+    System.out.printf("%-52s %12.1f %10.2f %10.1f%n", what, bytes / 1e6, seconds,
         bytes / 1e6 / seconds);
   }
 }
