@@ -173,16 +173,16 @@ public final class Groom {
     return n;
   }
 
-  /** The newest snapshot at or before the start of a backup's point-in-time window. */
+  /** The base snapshot of a backup's point-in-time window (the oplog pruner keeps its oplog). */
   private Optional<Snapshots.Snapshot> pitBase(String backupId, List<Snapshots.Snapshot> all) {
     Backups.Backup b = backups.get(backupId);
-    if (b == null || b.lastTs() == null) {
+    java.util.OptionalLong windowStart = b == null ? java.util.OptionalLong.empty()
+        : backups.pitWindowStart(b);
+    if (windowStart.isEmpty()) {
       return Optional.empty();
     }
-    long windowStart = b.lastTs().getTime() - backups.pitWindowHours(b.configId()) * 3600L;
-    return all.stream().filter(s -> s.backupId().equals(backupId)
-        && s.ts().getTime() <= windowStart).max(java.util.Comparator.comparing(
-            Snapshots.Snapshot::ts));
+    return Snapshots.pitBase(all.stream().filter(s -> s.backupId().equals(backupId)).toList(),
+        windowStart.getAsLong());
   }
 
   /** Every block the domain's manifests reference, their list blocks included. */

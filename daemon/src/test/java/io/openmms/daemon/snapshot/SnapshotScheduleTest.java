@@ -134,6 +134,36 @@ class SnapshotScheduleTest {
     }
   }
 
+  @Test
+  void theGroomKeepsTheSnapshotThePointInTimeWindowStartsFromPastItsExpiry() throws Exception {
+    try (SnapshotSite site = new SnapshotSite(dir).seed(50).registerBackup()) {
+      // a window longer than the 2 days the 6-hourly snapshots are kept
+      site.backups.setSchedule(site.backup.configId(),
+          SnapshotSchedule.DEFAULT.with(Map.of("pointInTimeWindowHours", 75)));
+      List<Snapshots.Snapshot> taken = new ArrayList<>();
+      for (int step = 0; step < 5 * 4; step++) { // 5 days, every 6 hours
+        site.clock.advance(Duration.ofHours(6));
+        site.updateNow(step % 50, step);
+        taken.add(site.snapshot());
+      }
+      Instant now = site.clock.instant();
+      site.groom().run("main", SnapshotSite.GROUP).orElseThrow();
+
+      // a restore to the window's first second starts from the newest snapshot before it
+      long windowStart = now.getEpochSecond() - 75 * 3600;
+      Snapshots.Snapshot base = taken.stream().filter(s -> s.ts().getTime() <= windowStart)
+          .reduce((a, b) -> b).orElseThrow();
+      assertThat(base.taken()).isEqualTo(Instant.parse("2026-01-02T18:00:00Z"));
+      assertThat(base.expires()).as("a 6-hourly snapshot, expired by its tier").isBefore(now);
+      Set<String> expected = taken.stream().filter(s -> s.expires().isAfter(now) || s == base)
+          .map(Snapshots.Snapshot::id).collect(Collectors.toSet());
+      assertThat(site.snapshots().list(site.backup.id())).extracting(Snapshots.Snapshot::id)
+          .containsExactlyInAnyOrderElementsOf(expected);
+      assertThat(expected).hasSizeLessThan(taken.size()); // the groom did delete expired ones
+      assertThat(site.verify(base).problems()).isEmpty();
+    }
+  }
+
   private static boolean due(SnapshotSite site) {
     return site.service.due(site.backup, site.head.position().orElseThrow(),
         site.clock.instant());

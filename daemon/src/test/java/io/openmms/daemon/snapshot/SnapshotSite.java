@@ -130,6 +130,20 @@ public final class SnapshotSite implements AutoCloseable {
     change(b -> b.put(ns(i), document(i, version)));
   }
 
+  /**
+   * Updates document {@code i} at an oplog time equal to the clock's, and records that the
+   * service received oplog up to it (the backup's {@code lastTs}, which places its point-in-time
+   * window). Needs {@link #registerBackup}.
+   */
+  public void updateNow(int i, int version) {
+    ts = Math.max(ts, (int) clock.instant().getEpochSecond());
+    update(i, version);
+    db.collection(io.openmms.server.store.Collections.BACKUPS).updateOne(
+        com.mongodb.client.model.Filters.eq("_id", backup.id()),
+        new org.bson.Document("$set", new org.bson.Document("lastTs",
+            head.position().orElseThrow().ts())));
+  }
+
   Random random() {
     return random;
   }

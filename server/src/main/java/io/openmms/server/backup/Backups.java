@@ -54,6 +54,19 @@ public final class Backups {
     return h instanceof Number n ? n.intValue() : DEFAULT_PIT_WINDOW_HOURS;
   }
 
+  /**
+   * The start of a backup's point-in-time window, in seconds: the newest oplog time the service
+   * received minus the window; empty before any oplog was received or when the window reaches
+   * back before the epoch.
+   */
+  public java.util.OptionalLong pitWindowStart(Backup b) {
+    if (b.lastTs() == null) {
+      return java.util.OptionalLong.empty();
+    }
+    long start = b.lastTs().getTime() - pitWindowHours(b.configId()) * 3600L;
+    return start <= 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(start);
+  }
+
   /** Sets a cluster's point-in-time window (the configuration must exist). */
   public void setPitWindowHours(String clusterId, int hours) {
     configs.updateOne(Filters.eq("_id", clusterId),

@@ -55,18 +55,13 @@ public final class OplogPruner {
         continue; // nothing applied from this sync yet: keep everything
       }
       long applied = ((Number) head.get("appliedSeq")).longValue();
-      long windowSeconds = backups.pitWindowHours(b.configId()) * 3600L;
-      long windowStart = b.lastTs().getTime() - windowSeconds;
-      if (windowStart <= 0) {
+      java.util.OptionalLong windowStart = backups.pitWindowStart(b);
+      if (windowStart.isEmpty()) {
         continue;
       }
-      BsonTimestamp cutoff = new BsonTimestamp((int) windowStart, 0);
-      for (Snapshots.Snapshot s : snapshots.list(b.id())) {
-        if (s.ts().getTime() <= windowStart) {
-          cutoff = s.ts(); // the newest snapshot at or before the window's start
-          break;
-        }
-      }
+      BsonTimestamp cutoff = Snapshots.pitBase(snapshots.list(b.id()), windowStart.getAsLong())
+          .map(Snapshots.Snapshot::ts)
+          .orElse(new BsonTimestamp((int) windowStart.getAsLong(), 0));
       for (RestoreJobs.Job j : restoring) {
         if (j.clusterId().equals(b.id()) && j.pointInTime()
             && j.snapshotTs().compareTo(cutoff) < 0) {
@@ -79,7 +74,7 @@ public final class OplogPruner {
         pruned++;
         LOG.info("Backup {} ({}): pruned stored oplog up to batch {} (older than the {} h"
             + " point-in-time window)", b.id(), b.replicaSetName(), highest,
-            windowSeconds / 3600);
+            backups.pitWindowHours(b.configId()));
       }
     }
     return pruned;

@@ -263,6 +263,16 @@ public final class Snapshots {
         Filters.lte("requested", Date.from(upTo))));
   }
 
+  /**
+   * The base of a point-in-time window starting at {@code windowStart} (seconds): the newest of
+   * {@code backupSnapshots} (one backup's) at or before it. Every time in the window is restored
+   * from it or a later snapshot, so the groom keeps it and the oplog after it is kept.
+   */
+  public static Optional<Snapshot> pitBase(List<Snapshot> backupSnapshots, long windowStart) {
+    return backupSnapshots.stream().filter(s -> s.ts().getTime() <= windowStart)
+        .max(Comparator.comparing(Snapshot::ts));
+  }
+
   // ---- failures
 
   /**
