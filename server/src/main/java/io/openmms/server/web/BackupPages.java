@@ -212,6 +212,10 @@ final class BackupPages {
       r.put("nextSnapshot", WHEN.format(next));
       r.put("nextDue", !next.isAfter(clock.instant()));
     });
+    snapshots.failure(b.id()).ifPresent(f -> r.put("snapshotFailure", "Snapshots are failing ("
+        + f.attempts() + (f.attempts() == 1 ? " attempt" : " attempts") + " in a row; the last at "
+        + WHEN.format(f.at()) + ", the next at " + WHEN.format(f.retryAt()) + "): "
+        + f.message()));
     r.put("snapshotCount", list.size());
     r.put("storage", Sizes.binary(list.stream().mapToLong(Snapshots.Snapshot::newStoredBytes)
         .sum()));

@@ -223,6 +223,32 @@ public class BackupPagesTest {
         + oldest.id() + " is missing; run openmms verify");
   }
 
+  @Test
+  void bothPagesSayWhySnapshotsFailUntilOneSucceeds() throws Exception {
+    Snapshots snapshots = new Snapshots(ts.server.database());
+    Instant at = Instant.parse("2026-11-22T05:00:00Z");
+    snapshots.failed(rs.clusterId(), "the block store 'main' is out of disk space (No space left"
+        + " on device); free space or move the backup to another store", at.minusSeconds(60),
+        at.minusSeconds(0), java.util.Optional.empty());
+    snapshots.failed(rs.clusterId(), "the block store 'main' is out of disk space (No space left"
+        + " on device); <free> space", at, at.plusSeconds(60), java.util.Optional.empty());
+    try {
+      String expected = "Snapshots are failing (2 attempts in a row; the last at "
+          + WHEN.format(at) + ", the next at " + WHEN.format(at.plusSeconds(60)) + "): the block"
+          + " store &#39;main&#39; is out of disk space (No space left on device); &lt;free&gt;"
+          + " space";
+      String replicaSet = owner.get(page()).body();
+      assertThat(replicaSet).contains("<p class=\"error\" role=\"alert\" id=\"snapshot-failure\">"
+          + expected + "</p>");
+      String overview = owner.get("/groups/" + rs.groupId() + "/backup").body();
+      assertThat(overview).contains("<div class=\"problem\">" + expected + "</div>");
+    } finally {
+      snapshots.succeeded(rs.clusterId());
+    }
+    assertThat(owner.get(page()).body()).doesNotContain("snapshot-failure")
+        .doesNotContain("Snapshots are failing");
+  }
+
   /** The value of the first attribute {@code name} in {@code html}, as written (escaped). */
   private static String attribute(String html, String name) {
     Matcher m = Pattern.compile(" " + name + "=\"([^\"]*)\"").matcher(html);
