@@ -27,8 +27,7 @@ import org.bson.RawBsonDocument;
  *
  * <p>A commit that moves the position in steady state logs the document keys in the overlay,
  * one record per collection under its timestamp; any other commit gives their collections a new
- * change-log lineage
- * (docs/head-format.md, "Change log").
+ * change-log lineage (docs/head-format.md, "Change log").
  */
 final class KeyValueBatch implements HeadBatch {
   private static final byte[] TOMBSTONE = new byte[0];

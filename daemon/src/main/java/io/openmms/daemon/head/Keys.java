@@ -104,8 +104,12 @@ final class Keys {
   static void forEachChange(byte[] record, java.util.function.Consumer<byte[]> each) {
     int at = 0;
     while (at < record.length) {
-      int len = (record[at] & 0xFF) << 24 | (record[at + 1] & 0xFF) << 16
-          | (record[at + 2] & 0xFF) << 8 | (record[at + 3] & 0xFF);
+      int len = at + 4 > record.length ? -1 : (record[at] & 0xFF) << 24
+          | (record[at + 1] & 0xFF) << 16 | (record[at + 2] & 0xFF) << 8 | (record[at + 3] & 0xFF);
+      if (len < 0 || len > record.length - at - 4) {
+        throw new HeadStorageException("a change-log record of " + record.length
+            + " bytes is damaged at byte " + at + "; the head must be synced again");
+      }
       each.accept(Arrays.copyOfRange(record, at + 4, at + 4 + len));
       at += 4 + len;
     }

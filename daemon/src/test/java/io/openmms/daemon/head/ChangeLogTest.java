@@ -453,6 +453,22 @@ class ChangeLogTest {
   }
 
   @Test
+  void aDamagedRecordIsReportedInsteadOfReadAsKeys() {
+    try (RocksHead head = synced(dir)) {
+      commit(head, 101, b -> b.put(NS, raw("{_id: 1, v: 1}")));
+    }
+    try (RocksStore store = new RocksStore(dir); KeyValueStore.Batch b = store.newBatch()) {
+      b.put(Keys.changeRecord(1, ts(101)), new byte[] {0, 0, 0, 9, 1}); // 9 bytes promised, 1 there
+      b.commit(true);
+    }
+    try (RocksHead head = RocksHead.open(dir)) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+          () -> log(head).countChangedAfter(ZERO, 10)).isInstanceOf(HeadStorageException.class)
+          .hasMessageContaining("damaged at byte 0");
+    }
+  }
+
+  @Test
   void oplogApplicationLogsTheWritesOfEachBatchIncludingTransactions() {
     String wall = ", t: NumberLong(1), v: NumberLong(2), wall: ISODate('2026-11-01T00:00:00Z')}";
     try (RocksHead head = synced(dir)) {
