@@ -154,6 +154,18 @@ final class RestoreSource {
     return result;
   }
 
+  /**
+   * Makes {@code head} the snapshot's data with every stored oplog entry after it applied: loads
+   * the snapshot (clearing the head), then replays all of {@code stored}. Returns the entries
+   * applied.
+   */
+  long rebuild(Head head, BatchSource batches, List<BackupData.OplogBatch> stored)
+      throws IOException, RestoreException {
+    load(head);
+    return stored.isEmpty() ? 0
+        : replay(head, batches, stored, stored.get(stored.size() - 1).lastTs(), null);
+  }
+
   /** Loads the snapshot into a new head, in batches as an initial sync does. */
   private void load(Head head) throws IOException, RestoreException {
     head.beginInitialSync();

@@ -55,6 +55,11 @@ public final class BatchSource {
     return ids;
   }
 
+  /** The stored oplog batches of a sync, by seq (their metadata only). */
+  public List<BackupData.OplogBatch> oplogBatches(String backupId, String syncId) {
+    return data.oplogBatches(backupId, syncId);
+  }
+
   /** The acknowledged batch {@code seq} of a sync, parsed. */
   public BsonStream read(String backupId, String syncId, long seq) {
     byte[] gzipped = data.read(backupId, syncId, seq);

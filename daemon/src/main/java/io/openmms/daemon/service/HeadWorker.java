@@ -7,9 +7,13 @@ import io.openmms.daemon.head.HeadState;
 import io.openmms.daemon.head.RocksHead;
 import io.openmms.daemon.jobs.Lease;
 import io.openmms.daemon.oplog.OplogApplyException;
+import io.openmms.daemon.restore.HeadRebuild;
+import io.openmms.daemon.restore.RestoreException;
 import io.openmms.daemon.snapshot.SnapshotService;
+import io.openmms.server.backup.BackupData;
 import io.openmms.server.backup.Backups;
 import io.openmms.server.backup.BsonStream;
+import io.openmms.server.backup.Snapshots;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.bson.BSONException;
@@ -35,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * <p>The head lives in {@code <head dir>/<backupId>/db}, its side record beside it. On start:
  * a head whose sync is not the backup's current one is rebuilt from the new sync's first batch
  * ({@code syncStart} clears it); a head found in INITIAL_SYNC replays its sync from {@code seq} 1.
+ * When that replay meets a pruned batch, the head is rebuilt from the newest snapshot the stored
+ * oplog continues ({@link HeadRebuild}), and a new initial sync is asked for only when there is
+ * none it can read.
  *
  * <p>Failures: an application database error is retried at the next poll; a batch that cannot be
  * applied (malformed, forbidden operator, out of place) marks the head RESYNC_REQUIRED with the
@@ -64,6 +72,7 @@ final class HeadWorker implements Runnable {
   private volatile boolean stopping;
   private volatile boolean failed;
   private volatile HeadReports.Report last;
+  private volatile HeadRebuild rebuilding;
   private volatile Head head;
   private AppliedRecord record;
   private SyncApplier applier;
@@ -91,6 +100,10 @@ final class HeadWorker implements Runnable {
   /** Asks the worker to stop after the batch in progress. */
   void stop() {
     stopping = true;
+    HeadRebuild r = rebuilding;
+    if (r != null) {
+      r.cancel();
+    }
   }
 
   /** Waits for the worker to end; returns whether it did within the timeout. */
@@ -223,7 +236,11 @@ final class HeadWorker implements Runnable {
           applier.apply(seq, batch);
         }
       } catch (BatchPrunedException e) {
-        String reason = "the head must be rebuilt but " + e.getMessage();
+        Optional<String> failure = rebuildFromSnapshot(b);
+        if (failure.isEmpty() || stopping) {
+          return true;
+        }
+        String reason = "the head must be rebuilt but " + e.getMessage() + "; " + failure.get();
         LOG.warn("Backup {}: {}; asking for a new initial sync", backupId, reason);
         source.requireResync(backupId, reason);
         return true;
@@ -238,6 +255,56 @@ final class HeadWorker implements Runnable {
       seq = last + 1;
     }
     return true;
+  }
+
+  /**
+   * Rebuilds the head from the newest snapshot of the current sync that the stored oplog
+   * continues, and the stored oplog after it (docs/backup-daemon.md, "Rebuilding a head").
+   * Returns empty when the head was rebuilt (or the worker is stopping), else why it could not
+   * be.
+   */
+  private Optional<String> rebuildFromSnapshot(Backups.Backup b) {
+    if (snapshots == null) {
+      return Optional.of("this daemon takes no snapshots to rebuild from");
+    }
+    List<BackupData.OplogBatch> stored = source.oplogBatches(backupId, b.syncId());
+    Optional<Snapshots.Snapshot> base = HeadRebuild.base(
+        snapshots.snapshots().list(backupId), b.syncId(), stored);
+    if (base.isEmpty()) {
+      return Optional.of("no snapshot of this sync is followed by the stored oplog");
+    }
+    Snapshots.Snapshot s = base.get();
+    long lastSeq = stored.get(stored.size() - 1).seq();
+    LOG.info("Backup {}: the oplog from the start of sync {} is pruned; rebuilding the head from"
+        + " snapshot {} (at {}) and the stored oplog after it, up to batch {}", backupId,
+        b.syncId(), s.id(), s.ts(), lastSeq);
+    HeadRebuild rebuild = new HeadRebuild();
+    rebuilding = rebuild;
+    try {
+      if (stopping) {
+        return Optional.empty();
+      }
+      long replayed = rebuild.run(head, snapshots.stores().domainStore(s.store(), s.groupId()), s,
+          source, stored);
+      applier = null; // it holds no state of the rebuilt head
+      record = record.applied(lastSeq);
+      record.write(dir);
+      report();
+      LOG.info("Backup {}: the head was rebuilt from snapshot {} with {} oplog entries replayed;"
+          + " it is STEADY at {}", backupId, s.id(), replayed, head.position().orElse(null));
+      return Optional.empty();
+    } catch (IOException | RestoreException | RuntimeException e) {
+      if (stopping) {
+        LOG.info("Backup {}: the head rebuild was stopped; the next holder starts it again",
+            backupId);
+        return Optional.empty();
+      }
+      LOG.warn("Backup {}: the head cannot be rebuilt from snapshot {}: {}", backupId, s.id(),
+          e.getMessage());
+      return Optional.of("rebuilding it from snapshot " + s.id() + " failed: " + e.getMessage());
+    } finally {
+      rebuilding = null;
+    }
   }
 
   /** Switches to a new sync; a failure another daemon already reported for it is kept. */

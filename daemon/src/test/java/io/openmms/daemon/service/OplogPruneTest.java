@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Stored oplog is kept for the point-in-time window only — from the newest snapshot at or before
  * the window's start, so every time in the window stays restorable — and only pruned once
- * applied: a running head keeps going; a daemon that must rebuild the head from the start asks
- * for a new initial sync instead of failing.
+ * applied: a running head keeps going; a daemon that must rebuild the head from the start
+ * rebuilds it from the newest snapshot the stored oplog continues, and asks for a new initial
+ * sync when there is none it can read.
  */
 class OplogPruneTest {
   @TempDir Path dir;
@@ -60,7 +61,7 @@ class OplogPruneTest {
             .as("the batch ending at ts 101, before the base snapshot; the one at ts 200 is"
                 + " older than the window but needed to replay from the snapshot").isEqualTo(5);
         // the running head is unaffected and goes on
-        agent.oplog(20_001, "{op: 'i', ns: 'app.c', o: {_id: 5}}");
+        agent.oplog(20_010, "{op: 'i', ns: 'app.c', o: {_id: 5}}");
         applied(site, agent.backupId, 8);
         assertThat(DaemonApplyTest.docs(first.head(agent.backupId), "app.c")).hasSize(5);
       } finally {
@@ -75,6 +76,56 @@ class OplogPruneTest {
         assertThat(site.server.database().collection("backups").find(
             new org.bson.Document("_id", agent.backupId)).first().getString("resyncReason"))
             .contains("pruned");
+      } finally {
+        second.close();
+      }
+    }
+  }
+
+  @Test
+  void aDaemonWithoutTheHeadRebuildsItFromTheNewestSnapshotAndTheStoredOplog() throws Exception {
+    String stores = "default=file:" + dir.resolve("blocks");
+    try (BackupSite site = BackupSite.start(dir.resolve("server"))) {
+      BackupSite.Agent agent = site.startBackup("rebuild");
+      site.server.backups().setPitWindowHours(site.server.backups().get(agent.backupId).configId(),
+          1);
+      agent.syncStart(100).collection("app.c").documents("app.c", "{_id: 1}", "{_id: 2, v: 0}")
+          .syncEnd(100).oplog(101, "{op: 'i', ns: 'app.c', o: {_id: 3}}");
+      BackupDaemon first = BackupDaemon.start(site.daemonConfig(dir.resolve("d1"), "d1", "2s",
+          java.util.Map.of("daemon.blockstores", stores)), Clock.systemUTC());
+      Snapshots snapshots = new Snapshots(site.server.database());
+      try {
+        // the first snapshot follows the initial sync; a second one is taken on demand
+        await().atMost(Duration.ofSeconds(30)).until(() -> snapshots.latest(agent.backupId)
+            .isPresent());
+        agent.oplog(102, "{op: 'u', ns: 'app.c', o2: {_id: 2}, o: {$v: 2, diff: {u: {v: 1}}}}");
+        applied(site, agent.backupId, 6);
+        snapshots.request(agent.backupId, Instant.now());
+        Snapshots.Snapshot s = await().atMost(Duration.ofSeconds(30)).until(
+            () -> snapshots.latest(agent.backupId).orElseThrow(),
+            x -> x.ts().equals(new BsonTimestamp(102, 1)));
+        agent.oplog(20_000, "{op: 'i', ns: 'app.c', o: {_id: 4}}", "{op: 'd', ns: 'app.c',"
+            + " o: {_id: 1}}");
+        applied(site, agent.backupId, 7);
+        // the window starts at 16400: snapshot s is its base, the oplog before it goes
+        assertThat(site.server.oplogPruner().run()).isEqualTo(1);
+        assertThat(site.server.backups().prunedSeq(agent.backupId)).isEqualTo(5);
+        assertThat(s.syncId()).isEqualTo(site.server.backups().get(agent.backupId).syncId());
+      } finally {
+        first.close();
+      }
+      // another daemon, without the head: the snapshot and the stored oplog after it rebuild it
+      BackupDaemon second = BackupDaemon.start(site.daemonConfig(dir.resolve("d2"), "d2", "2s",
+          java.util.Map.of("daemon.blockstores", stores)), Clock.systemUTC());
+      try {
+        agent.oplog(20_010, "{op: 'i', ns: 'app.c', o: {_id: 5}}");
+        applied(site, agent.backupId, 8);
+        assertThat(second.head(agent.backupId).position().orElseThrow().ts())
+            .isEqualTo(new BsonTimestamp(20_010, 1));
+        assertThat(DaemonApplyTest.docs(second.head(agent.backupId), "app.c")).containsExactly(
+            "{\"_id\":2,\"v\":1}", "{\"_id\":3}", "{\"_id\":4}", "{\"_id\":5}");
+        assertThat(site.server.backups().get(agent.backupId).state())
+            .as("no new initial sync").isEqualTo(Backups.State.TAILING);
       } finally {
         second.close();
       }

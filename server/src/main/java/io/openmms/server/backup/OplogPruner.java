@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * they are older than the window's start. And only after the daemon has applied it to the head
  * (so a running head never misses one). A running point-in-time restore keeps the oplog after its
  * base snapshot. A daemon that later has to rebuild a head from the start finds the pruned
- * batches gone and asks for a new initial sync (rebuilding from the latest snapshot is not built
- * yet).
+ * batches gone and rebuilds it from the newest snapshot the stored oplog continues
+ * (docs/backup-daemon.md, "Rebuilding a head").
  */
 public final class OplogPruner {
   private static final Logger LOG = LoggerFactory.getLogger(OplogPruner.class);
