@@ -82,42 +82,49 @@ class OplogPruneTest {
     }
   }
 
+  /**
+   * A backup whose first daemon took two snapshots (at ts 101 after the initial sync, and at
+   * 102 on demand) and applied the oplog up to 20001, after which the oplog before the second
+   * snapshot (batch 5) was pruned; the daemon is closed. Returns the second snapshot.
+   */
+  private Snapshots.Snapshot prunedAfterASnapshot(BackupSite site, BackupSite.Agent agent,
+      String stores) throws Exception {
+    site.server.backups().setPitWindowHours(site.server.backups().get(agent.backupId).configId(),
+        1);
+    agent.syncStart(100).collection("app.c").documents("app.c", "{_id: 1}", "{_id: 2, v: 0}")
+        .syncEnd(100).oplog(101, "{op: 'i', ns: 'app.c', o: {_id: 3}}");
+    Snapshots snapshots = new Snapshots(site.server.database());
+    try (BackupDaemon first = BackupDaemon.start(site.daemonConfig(dir.resolve("d1"), "d1", "2s",
+        java.util.Map.of("daemon.blockstores", stores)), Clock.systemUTC())) {
+      // the first snapshot follows the initial sync; a second one is taken on demand
+      await().atMost(Duration.ofSeconds(30)).until(() -> snapshots.latest(agent.backupId)
+          .isPresent());
+      agent.oplog(102, "{op: 'u', ns: 'app.c', o2: {_id: 2}, o: {$v: 2, diff: {u: {v: 1}}}}");
+      applied(site, agent.backupId, 6);
+      snapshots.request(agent.backupId, Instant.now());
+      Snapshots.Snapshot s = await().atMost(Duration.ofSeconds(30)).until(
+          () -> snapshots.latest(agent.backupId).orElseThrow(),
+          x -> x.ts().equals(new BsonTimestamp(102, 1)));
+      agent.oplog(20_000, "{op: 'i', ns: 'app.c', o: {_id: 4}}", "{op: 'd', ns: 'app.c',"
+          + " o: {_id: 1}}");
+      applied(site, agent.backupId, 7);
+      // the window starts at 16400: snapshot s is its base, the oplog before it goes
+      assertThat(site.server.oplogPruner().run()).isEqualTo(1);
+      assertThat(site.server.backups().prunedSeq(agent.backupId)).isEqualTo(5);
+      assertThat(s.syncId()).isEqualTo(site.server.backups().get(agent.backupId).syncId());
+      return s;
+    }
+  }
+
   @Test
   void aDaemonWithoutTheHeadRebuildsItFromTheNewestSnapshotAndTheStoredOplog() throws Exception {
     String stores = "default=file:" + dir.resolve("blocks");
     try (BackupSite site = BackupSite.start(dir.resolve("server"))) {
       BackupSite.Agent agent = site.startBackup("rebuild");
-      site.server.backups().setPitWindowHours(site.server.backups().get(agent.backupId).configId(),
-          1);
-      agent.syncStart(100).collection("app.c").documents("app.c", "{_id: 1}", "{_id: 2, v: 0}")
-          .syncEnd(100).oplog(101, "{op: 'i', ns: 'app.c', o: {_id: 3}}");
-      BackupDaemon first = BackupDaemon.start(site.daemonConfig(dir.resolve("d1"), "d1", "2s",
-          java.util.Map.of("daemon.blockstores", stores)), Clock.systemUTC());
-      Snapshots snapshots = new Snapshots(site.server.database());
-      try {
-        // the first snapshot follows the initial sync; a second one is taken on demand
-        await().atMost(Duration.ofSeconds(30)).until(() -> snapshots.latest(agent.backupId)
-            .isPresent());
-        agent.oplog(102, "{op: 'u', ns: 'app.c', o2: {_id: 2}, o: {$v: 2, diff: {u: {v: 1}}}}");
-        applied(site, agent.backupId, 6);
-        snapshots.request(agent.backupId, Instant.now());
-        Snapshots.Snapshot s = await().atMost(Duration.ofSeconds(30)).until(
-            () -> snapshots.latest(agent.backupId).orElseThrow(),
-            x -> x.ts().equals(new BsonTimestamp(102, 1)));
-        agent.oplog(20_000, "{op: 'i', ns: 'app.c', o: {_id: 4}}", "{op: 'd', ns: 'app.c',"
-            + " o: {_id: 1}}");
-        applied(site, agent.backupId, 7);
-        // the window starts at 16400: snapshot s is its base, the oplog before it goes
-        assertThat(site.server.oplogPruner().run()).isEqualTo(1);
-        assertThat(site.server.backups().prunedSeq(agent.backupId)).isEqualTo(5);
-        assertThat(s.syncId()).isEqualTo(site.server.backups().get(agent.backupId).syncId());
-      } finally {
-        first.close();
-      }
+      prunedAfterASnapshot(site, agent, stores);
       // another daemon, without the head: the snapshot and the stored oplog after it rebuild it
-      BackupDaemon second = BackupDaemon.start(site.daemonConfig(dir.resolve("d2"), "d2", "2s",
-          java.util.Map.of("daemon.blockstores", stores)), Clock.systemUTC());
-      try {
+      try (BackupDaemon second = BackupDaemon.start(site.daemonConfig(dir.resolve("d2"), "d2",
+          "2s", java.util.Map.of("daemon.blockstores", stores)), Clock.systemUTC())) {
         agent.oplog(20_010, "{op: 'i', ns: 'app.c', o: {_id: 5}}");
         applied(site, agent.backupId, 8);
         assertThat(second.head(agent.backupId).position().orElseThrow().ts())
@@ -126,8 +133,31 @@ class OplogPruneTest {
             "{\"_id\":2,\"v\":1}", "{\"_id\":3}", "{\"_id\":4}", "{\"_id\":5}");
         assertThat(site.server.backups().get(agent.backupId).state())
             .as("no new initial sync").isEqualTo(Backups.State.TAILING);
-      } finally {
-        second.close();
+      }
+    }
+  }
+
+  @Test
+  void aSnapshotThatCannotBeReadEndsInANewInitialSyncThatSaysWhy() throws Exception {
+    String stores = "default=file:" + dir.resolve("blocks");
+    try (BackupSite site = BackupSite.start(dir.resolve("server"))) {
+      BackupSite.Agent agent = site.startBackup("damaged");
+      Snapshots.Snapshot s = prunedAfterASnapshot(site, agent, stores);
+      try (var blockStores = new io.openmms.daemon.snapshot.SnapshotStores(
+          io.openmms.daemon.snapshot.SnapshotStores.parse(stores, dir), null,
+          new java.security.SecureRandom())) {
+        var store = blockStores.domainStore("default", s.groupId());
+        var first = io.openmms.daemon.snapshot.SnapshotInput.blocks(store, s).get(0).id();
+        assertThat(store.delete(first)).isTrue();
+      }
+      try (BackupDaemon second = BackupDaemon.start(site.daemonConfig(dir.resolve("d2"), "d2",
+          "2s", java.util.Map.of("daemon.blockstores", stores)), Clock.systemUTC())) {
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+            site.server.backups().get(agent.backupId).state() == Backups.State.RESYNC_REQUIRED);
+        assertThat(site.server.database().collection("backups").find(
+            new org.bson.Document("_id", agent.backupId)).first().getString("resyncReason"))
+            .contains("batch 5", "pruned", "rebuilding it from snapshot " + s.id() + " failed",
+                "block", "not found");
       }
     }
   }
