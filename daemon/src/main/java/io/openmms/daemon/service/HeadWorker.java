@@ -287,6 +287,9 @@ final class HeadWorker implements Runnable {
       long replayed = rebuild.run(head, snapshots.stores().domainStore(s.store(), s.groupId()), s,
           source, stored);
       applier = null; // it holds no state of the rebuilt head
+      if (stopping || !lease.held()) {
+        return Optional.empty(); // another daemon holds the backup now: report nothing
+      }
       record = record.applied(lastSeq);
       record.write(dir);
       report();
