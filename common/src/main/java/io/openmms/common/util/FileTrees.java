@@ -46,4 +46,18 @@ public final class FileTrees {
       }
     }
   }
+
+  /**
+   * Whether {@code e}, or an exception it wraps, reports a full disk or an exhausted quota (the
+   * JDK reports ENOSPC and EDQUOT only as message text).
+   */
+  public static boolean diskFull(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String msg = String.valueOf(t.getMessage());
+      if (msg.contains("No space left") || msg.contains("Disk quota")) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

@@ -365,10 +365,9 @@ final class RestoreRun {
 
   /** A reason for a local I/O failure; a full disk says which directory and what to do. */
   static String ioReason(Path dir, IOException e) {
-    String msg = String.valueOf(e.getMessage());
-    if (msg.contains("No space left") || msg.contains("Disk quota")) {
+    if (FileTrees.diskFull(e)) {
       return "The disk holding the restore staging directory " + dir.getParent() + " is full ("
-          + msg + "). Free space there or set daemon.restore.dir to a larger disk; the partial"
+          + e.getMessage() + "). Free space there or set daemon.restore.dir to a larger disk; the partial"
           + " files were deleted";
     }
     String what = e instanceof FileSystemException f && f.getFile() != null ? f.getFile()

@@ -68,8 +68,13 @@ public final class RestoreService implements AutoCloseable {
   /**
    * Removes what earlier runs of this daemon left in the staging directory (a crash or kill mid-
    * restore leaves a dump, a temporary head, a package): one directory per attempt of a job,
-   * removed unless it is the attempt another daemon that shares the directory runs now.
+   * named {@code <jobId>.<attempt>}, removed unless it is the attempt another daemon that shares
+   * the directory runs now. Anything else in the directory is not the daemon's and stays.
    */
+  /** A job attempt's staging directory: {@code RestoreJobs.Job.fileId()}. */
+  private static final java.util.regex.Pattern STAGING_NAME =
+      java.util.regex.Pattern.compile("[0-9a-f]{24}\\.[0-9]+");
+
   private void sweepStaging() {
     Path dir = ctx.stagingDir();
     if (!Files.isDirectory(dir)) {
@@ -77,7 +82,12 @@ public final class RestoreService implements AutoCloseable {
     }
     try (Stream<Path> entries = Files.list(dir)) {
       for (Path p : entries.toList()) {
-        if (!runningElsewhere(p.getFileName().toString())) {
+        String name = p.getFileName().toString();
+        if (!STAGING_NAME.matcher(name).matches() || !Files.isDirectory(p)) {
+          LOG.warn("{} is not restore staging; the daemon leaves it alone", p);
+          continue;
+        }
+        if (!runningElsewhere(name)) {
           FileTrees.delete(p);
           LOG.info("Removed {}: restore staging left by an earlier run", p);
         }

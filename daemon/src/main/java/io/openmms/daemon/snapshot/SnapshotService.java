@@ -143,6 +143,8 @@ public final class SnapshotService implements AutoCloseable {
             LOG.warn("Backup {}: the failure could not be recorded: {}", b.id(),
                 recording.getMessage());
           }
+        } finally {
+          stopping.remove(b.id()); // set by stop(), which may have given up waiting
         }
       }));
     } catch (RuntimeException e) {
@@ -222,7 +224,7 @@ public final class SnapshotService implements AutoCloseable {
     try {
       written = w.write(view, plan, snapshots);
     } catch (IOException e) {
-      if (String.valueOf(e.getMessage()).contains("No space left")) {
+      if (io.openmms.common.util.FileTrees.diskFull(e)) {
         throw new IOException("the block store '" + store + "' is out of disk space ("
             + e.getMessage() + "); free space or move the backup to another store", e);
       }
@@ -252,7 +254,9 @@ public final class SnapshotService implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      stopping.remove(backupId);
+      if (f.isDone()) {
+        stopping.remove(backupId);
+      } // else the task clears it when it ends: until then it must keep stopping
     }
   }
 

@@ -159,8 +159,13 @@ class RestoreFailureTest {
       Files.write(before.resolve("000001.sst"), new byte[4096]);
       Path theirs = Files.createDirectories(staging.resolve(elsewhere + ".2").resolve("head"));
       Files.write(theirs.resolve("000001.sst"), new byte[4096]);
+      // the operator's own files in the same directory are not the daemon's to delete
+      Path foreign = Files.writeString(staging.resolve("notes.txt"), "keep me");
+      Path foreignDir = Files.createDirectories(staging.resolve("scratch"));
 
       f.startDaemon(Map.of());
+      assertThat(foreign).hasContent("keep me");
+      assertThat(foreignDir).isDirectory();
       assertThat(staging.resolve("0123456789abcdef01234567.1")).as("a dead run's staging")
           .doesNotExist();
       assertThat(staging.resolve(elsewhere + ".1")).as("an earlier attempt's staging")

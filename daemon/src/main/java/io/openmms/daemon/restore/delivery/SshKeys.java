@@ -53,13 +53,15 @@ public final class SshKeys {
    */
   public static KeyPair loadOrCreate(Path privateKeyFile) throws IOException {
     KeyPair pair;
+    boolean created = false;
     try {
       pair = load(privateKeyFile);
     } catch (NoSuchFileException e) {
       pair = create(privateKeyFile);
+      created = true;
     }
     Path pub = publicKeyFile(privateKeyFile);
-    if (!Files.exists(pub)) {
+    if (created || !Files.exists(pub)) { // a new key replaces the .pub of a deleted one
       Files.writeString(pub, publicKeyLine(pair.getPublic(), COMMENT) + "\n");
     }
     return pair;

@@ -65,6 +65,19 @@ class SshKeysTest {
   }
 
   @Test
+  void aNewKeyReplacesThePubFileOfTheDeletedOne() throws Exception {
+    Path file = dir.resolve("restore_ed25519");
+    KeyPair old = SshKeys.loadOrCreate(file);
+    Files.delete(file); // an operator rotating the key keeps the old .pub by mistake
+
+    KeyPair rotated = SshKeys.loadOrCreate(file);
+
+    assertThat(rotated.getPublic()).isNotEqualTo(old.getPublic());
+    assertThat(dir.resolve("restore_ed25519.pub"))
+        .hasContent(SshKeys.publicKeyLine(rotated.getPublic(), "openmms-restore"));
+  }
+
+  @Test
   void aMissingPubFileIsWrittenAgainForTheExistingKey() throws Exception {
     Path file = dir.resolve("restore_ed25519");
     KeyPair pair = SshKeys.loadOrCreate(file);
