@@ -218,14 +218,21 @@ class SnapshotTest {
       assertThat(c3.base().ts()).as("patched against the last full write, not the patch")
           .isEqualTo(first.ts());
       assertSnapshotHoldsTheHead(site, third);
-      // one more than a tenth of the base's orders changed: written whole, the new base
-      long orders = collection(first, "shop.orders").count();
-      site.change(batch -> {
-        for (int i = 2, n = 0; n <= orders / 10; i += 10, n++) {
-          batch.put(SnapshotSite.ORDERS, site.document(i, 2));
-          batch.put(SnapshotSite.ORDERS, site.document(i + 1, 2));
+      // exactly a tenth of the base's orders changed (orders 2 and 12 already): still a patch
+      long limit = collection(first, "shop.orders").count() / 10;
+      List<Integer> others = new ArrayList<>();
+      for (int i = 22; others.size() < limit - 1; i++) {
+        if (i % 10 >= 2 && i % 10 < 7) { // SnapshotSite puts these in orders
+          others.add(i);
         }
-      });
+      }
+      site.change(batch -> others.subList(0, (int) limit - 2)
+          .forEach(i -> batch.put(SnapshotSite.ORDERS, site.document(i, 2))));
+      Snapshots.Snapshot atLimit = site.snapshot();
+      SnapshotService.pruneChangeLogs(site.head, atLimit);
+      assertThat(collection(atLimit, "shop.orders").patched()).isTrue();
+      // one more: written whole, the new base
+      site.update(others.get((int) limit - 2), 2);
       Snapshots.Snapshot fourth = site.snapshot();
       SnapshotService.pruneChangeLogs(site.head, fourth);
       Snapshots.Collection c4 = collection(fourth, "shop.orders");
@@ -236,7 +243,7 @@ class SnapshotTest {
       Snapshots.Snapshot fifth = site.snapshot();
       assertThat(collection(fifth, "shop.orders").base().ts()).isEqualTo(fourth.ts());
       assertSnapshotHoldsTheHead(site, fifth);
-      for (Snapshots.Snapshot s : List.of(first, second, third, fourth, fifth)) {
+      for (Snapshots.Snapshot s : List.of(first, second, third, atLimit, fourth, fifth)) {
         assertThat(site.verify(s).problems()).as(s.id()).isEmpty();
       }
     }
@@ -249,14 +256,13 @@ class SnapshotTest {
       site.update(2, 1);
       Snapshots.Snapshot second = site.snapshot();
       assertThat(collection(second, "shop.orders").patched()).isTrue();
-      site.change(batch -> {
-        for (int i = 2; i < 30_000; i += 10) {
-          batch.put(SnapshotSite.ORDERS, site.document(i, 2));
-        }
-      });
-      Snapshots.Snapshot third = site.snapshot(); // orders written whole
-      SnapshotService.pruneChangeLogs(site.head, third);
-      // the user deletes the newest snapshot: the previous one's base predates the pruned log
+      site.update(12, 2);
+      Snapshots.Snapshot third = site.snapshot();
+      // as if orders had been written whole in the third snapshot: the log forgets up to it
+      site.head.pruneChanges(SnapshotSite.ORDERS,
+          site.head.changeLog(SnapshotSite.ORDERS).orElseThrow().lineage(), third.ts());
+      // the user deletes the newest snapshot: the previous one's base predates the pruned log,
+      // though few documents changed since that base
       site.snapshots().delete(third.id());
       site.update(12, 3);
       Snapshots.Snapshot fourth = site.snapshot();
@@ -373,8 +379,13 @@ class SnapshotTest {
     try (SnapshotSite site = new SnapshotSite(dir).seed(8000)) {
       Snapshots.Snapshot good = site.snapshot();
       for (int i = 0; i < 8000; i += 47) {
-        site.update(i, 2); // changes in every collection: the next snapshot writes new blocks
+        site.update(i, 2); // a few changes in every collection: patches
       }
+      site.change(batch -> { // and a fifth of the orders: written whole
+        for (int i = 2; i < 8000; i += 10) {
+          batch.put(SnapshotSite.ORDERS, site.document(i, 3));
+        }
+      });
       try (HeadSnapshot view = site.head.snapshot()) {
         assertThatThrownBy(() -> site.service.take(site.backup, view, step))
             .hasMessageContaining("simulated crash");
