@@ -93,7 +93,6 @@ final class CatalogCodec {
     Optional<UUID> uuid = d.containsKey("uuid")
         ? Optional.of(d.getBinary("uuid").asUuid(UuidRepresentation.STANDARD)) : Optional.empty();
     List<BsonDocument> indexes = d.getArray("indexes").stream().map(BsonValue::asDocument).toList();
-    // "changeLog" named the first, per-document log, whose entries are gone: a new lineage
     BsonDocument log = d.containsKey("changes") ? d.getDocument("changes") : null;
     return new Entry(d.getInt64("collectionId").getValue(), new CollectionInfo(Namespace.parse(ns),
         uuid, d.getDocument("options"), indexes, d.getInt64("count").getValue(),

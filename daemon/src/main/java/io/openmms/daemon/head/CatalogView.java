@@ -138,15 +138,13 @@ class CatalogView implements HeadReader {
     }
 
     @Override
-    public long countChangedAfter(BsonTimestamp after, long limit) {
-      long count = keysAfter(after, limit).size();
-      return count > limit ? limit + 1 : count;
-    }
-
-    @Override
-    public Cursor changedAfter(BsonTimestamp after) {
-      Iterator<byte[]> keys = keysAfter(after, Long.MAX_VALUE).iterator();
-      return new Cursor() {
+    public Optional<Cursor> changedAfter(BsonTimestamp after, long limit) {
+      NavigableSet<byte[]> changed = keysAfter(after, limit);
+      if (changed.size() > limit) {
+        return Optional.empty();
+      }
+      Iterator<byte[]> keys = changed.iterator();
+      return Optional.of(new Cursor() {
         private byte[] key;
         private RawBsonDocument document;
         private boolean closed;
@@ -169,7 +167,7 @@ class CatalogView implements HeadReader {
           if (key == null) {
             throw new NoSuchElementException();
           }
-          return key.clone();
+          return key; // the cursor's own copy, made from the record
         }
 
         @Override
@@ -185,7 +183,7 @@ class CatalogView implements HeadReader {
           closed = true;
           key = null;
         }
-      };
+      });
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.openmms.daemon.head;
 
+import java.util.Optional;
 import org.bson.BsonTimestamp;
 import org.bson.RawBsonDocument;
 
@@ -26,24 +27,18 @@ public interface ChangeLog {
   BsonTimestamp since();
 
   /**
-   * The number of documents written after {@code after}, counting no further than
-   * {@code limit + 1}.
+   * The documents written after {@code after}, in {@code _id} key order, or empty when more than
+   * {@code limit} were (reading no further than that). Their {@code _id} keys are gathered first
+   * and held by the cursor, so {@code limit} bounds its memory. Must be closed.
    */
-  long countChangedAfter(BsonTimestamp after, long limit);
-
-  /**
-   * The documents written after {@code after}, in {@code _id} key order. Must be closed. Their
-   * {@code _id} keys are gathered first, so memory grows with their number: callers bound it with
-   * {@link #countChangedAfter}.
-   */
-  Cursor changedAfter(BsonTimestamp after);
+  Optional<Cursor> changedAfter(BsonTimestamp after, long limit);
 
   /** One changed document per {@link #next()}: its key, and its content now. */
   interface Cursor extends AutoCloseable {
     /** Moves to the next changed document; false at the end. */
     boolean next();
 
-    /** The document's {@code _id} key ({@link IdKey#encode}). */
+    /** The document's {@code _id} key ({@link IdKey#encode}); the cursor's own, not to be changed. */
     byte[] key();
 
     /** The document now, or {@code null} when it was deleted. */

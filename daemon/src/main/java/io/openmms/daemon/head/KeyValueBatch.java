@@ -436,9 +436,13 @@ final class KeyValueBatch implements HeadBatch {
       Map<Long, java.io.ByteArrayOutputStream> records = new HashMap<>();
       for (Key k : overlay.keySet()) {
         byte[] key = k.bytes();
-        if (key[0] == Keys.DOCS && liveWrittenIds.contains(Keys.collectionId(key))) {
-          Keys.appendChange(records.computeIfAbsent(Keys.collectionId(key),
-              id -> new java.io.ByteArrayOutputStream()), key);
+        if (key[0] != Keys.DOCS) {
+          continue;
+        }
+        long id = Keys.collectionId(key);
+        if (liveWrittenIds.contains(id)) {
+          Keys.appendChange(records.computeIfAbsent(id, x -> new java.io.ByteArrayOutputStream()),
+              key);
         }
       }
       BsonTimestamp ts = position.orElseThrow().ts();

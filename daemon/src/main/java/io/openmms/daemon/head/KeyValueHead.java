@@ -61,7 +61,6 @@ public class KeyValueHead implements Head {
   }
 
   private static CatalogView load(KeyValueStore store, boolean keepChangeLog) {
-    dropRetiredChangeLog(store);
     byte[] meta = store.get(Keys.META_KEY);
     CatalogCodec.Meta m = meta == null
         ? new CatalogCodec.Meta(HeadState.EMPTY, Optional.empty(), 1)
@@ -74,24 +73,6 @@ public class KeyValueHead implements Head {
       }
     }
     return new CatalogView(catalog, m, store, keepChangeLog);
-  }
-
-  /**
-   * Deletes the keys of the first change log (one key per document, docs/head-format.md). No
-   * catalog entry names its lineage any more, so nothing reads them.
-   */
-  private static void dropRetiredChangeLog(KeyValueStore store) {
-    boolean any;
-    try (KeyValueReader.Cursor c =
-        store.scan(Keys.RETIRED_CHANGES_START, Keys.RETIRED_CHANGES_END)) {
-      any = c.next();
-    }
-    if (any) {
-      try (KeyValueStore.Batch b = store.newBatch()) {
-        b.deleteRange(Keys.RETIRED_CHANGES_START, Keys.RETIRED_CHANGES_END);
-        b.commit(true);
-      }
-    }
   }
 
   // ---- reads: the latest commit

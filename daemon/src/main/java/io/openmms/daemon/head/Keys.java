@@ -11,8 +11,6 @@ final class Keys {
   static final byte META = 0x01;
   static final byte CATALOG = 0x02;
   static final byte PENDING = 0x03;
-  /** The first change log's prefix (one key per document); dropped when a head is opened. */
-  static final byte RETIRED_CHANGES = 0x04;
   static final byte CHANGES = 0x05;
   static final byte DOCS = 0x10;
 
@@ -21,8 +19,6 @@ final class Keys {
   static final byte[] CATALOG_END = {CATALOG + 1};
   static final byte[] PENDING_START = {PENDING};
   static final byte[] PENDING_END = {PENDING + 1};
-  static final byte[] RETIRED_CHANGES_START = {RETIRED_CHANGES};
-  static final byte[] RETIRED_CHANGES_END = {RETIRED_CHANGES + 1};
   static final byte[] CHANGES_START = {CHANGES};
   static final byte[] CHANGES_END = {CHANGES + 1};
   static final byte[] DOCS_START = {DOCS};

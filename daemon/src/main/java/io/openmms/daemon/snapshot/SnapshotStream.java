@@ -154,10 +154,13 @@ public final class SnapshotStream {
       Optional<ChangeLog> log = head.changeLog(ns);
       Snapshots.Collection same = tag == null ? null
           : blocks.sameContent(tag, info.count(), info.dataSize()).orElse(null);
+      Snapshots.Collection lost = null; // an unchanged entry whose blocks are not all stored
       if (same != null && !blocks.claim(same, same.blocks())) {
+        lost = same;
         same = null;
       }
-      Snapshots.Collection base = same != null ? null : patchBase(ns, log, at, blocks);
+      Patch patch = same != null ? null : patchBase(ns, log, at, blocks, lost);
+      Snapshots.Collection base = patch == null ? null : patch.base();
       Snapshots.Base patchedFrom = null; // the base the collection document names, if patched
       if (same != null && same.patched()) {
         patchedFrom = same.base();
@@ -178,7 +181,7 @@ public final class SnapshotStream {
         counting.skip(b.bytes());
         counting.cut();
         long before = counting.count;
-        writePatch(log.get(), b.ts(), counting);
+        writePatch(patch.changes(), counting);
         entry = new Snapshots.Collection(ns.toString(), info.count(), info.dataSize(), offset,
             null).withBase(new Snapshots.Base(b.lineage(), b.ts(), b.count(), b.bytes(),
                 b.sha256(), b.blocks(), counting.count - before));
@@ -203,19 +206,22 @@ public final class SnapshotStream {
     return result;
   }
 
+  /** An earlier entry to patch: its base, with its blocks claimed, and what changed since. */
+  private record Patch(Snapshots.Collection base, ChangeLog.Cursor changes) {}
+
   /**
    * The earlier snapshot's entry for {@code ns} whose base documents, with a patch of what the
    * change log lists since, give the collection now, with those blocks claimed; null when there
-   * is none: no earlier entry, another change log, pruned entries, or too many changes.
+   * is none: no earlier entry, another change log, pruned entries, too many changes, or the
+   * entry is {@code lost} (its blocks were just found missing).
    */
-  private static Snapshots.Collection patchBase(Namespace ns, Optional<ChangeLog> log,
-      BsonTimestamp at, Blocks blocks)
-      throws IOException {
+  private static Patch patchBase(Namespace ns, Optional<ChangeLog> log, BsonTimestamp at,
+      Blocks blocks, Snapshots.Collection lost) throws IOException {
     if (log.isEmpty()) {
       return null;
     }
     Snapshots.Collection prev = blocks.previous(ns.toString()).orElse(null);
-    if (prev == null || !prev.reusable() || prev.base() == null) {
+    if (prev == null || prev.equals(lost) || !prev.reusable() || prev.base() == null) {
       return null;
     }
     Snapshots.Base b = prev.base();
@@ -224,22 +230,26 @@ public final class SnapshotStream {
       return null;
     }
     long limit = Math.min((long) Math.floor(b.count() * MAX_PATCH_FRACTION), MAX_PATCH_DOCUMENTS);
-    if (log.get().countChangedAfter(b.ts(), limit) > limit) {
+    Optional<ChangeLog.Cursor> changes = log.get().changedAfter(b.ts(), limit);
+    if (changes.isEmpty()) {
       return null;
     }
-    return blocks.claim(prev, b.blocks()) ? prev : null;
+    if (!blocks.claim(prev, b.blocks())) {
+      changes.get().close();
+      return null;
+    }
+    return new Patch(prev, changes.get());
   }
 
   /**
    * Writes the patch section: per changed document, in key order, {@code {k: key, u: document}}
    * or, for a deleted one, {@code {k: key}}; then the patch end document with the entries' count
-   * and SHA-256.
+   * and SHA-256. Closes {@code changes}.
    */
-  private static void writePatch(ChangeLog log, BsonTimestamp after, Counting out)
-      throws IOException {
+  private static void writePatch(ChangeLog.Cursor changes, Counting out) throws IOException {
     MessageDigest sha = sha256();
     long entries = 0;
-    try (ChangeLog.Cursor c = log.changedAfter(after)) {
+    try (ChangeLog.Cursor c = changes) {
       while (c.next()) {
         byte[] entry = patchEntry(c.key(), c.document());
         sha.update(entry);
