@@ -17,8 +17,11 @@ import java.util.function.Supplier;
  * that, or one a call failed in, is closed.
  */
 final class ZstdContexts {
-    /** Idle contexts kept per level and for decompression; more than the cores that use them. */
-    static final int IDLE = 8;
+    /**
+     * Idle contexts kept per level and for decompression: as many as the threads that use them
+     * at once by default (the daemon's snapshots run two at a time, each with a worker per core).
+     */
+    static final int IDLE = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
 
     private static final ConcurrentHashMap<Integer, Pool<ZstdCompressCtx>> COMPRESS = new ConcurrentHashMap<>();
     private static final Pool<ZstdDecompressCtx> DECOMPRESS = new Pool<>(ZstdDecompressCtx::new);

@@ -4,6 +4,7 @@ import io.openmms.blockstore.BlockStore;
 import io.openmms.daemon.head.Head;
 import io.openmms.daemon.service.BatchSource;
 import io.openmms.server.backup.BackupData;
+import io.openmms.server.backup.PitWindow;
 import io.openmms.server.backup.Snapshots;
 import java.io.IOException;
 import java.util.List;
@@ -20,18 +21,14 @@ public final class HeadRebuild {
   private final JobProgress progress = new JobProgress();
 
   /**
-   * The snapshot to rebuild from: the newest of {@code newestFirst} taken from {@code syncId}
-   * whose every later oplog entry is stored, that is, the first of the sync's {@code stored}
-   * oplog batches starts at or before it (stored batches are contiguous: pruning removes the
-   * oldest).
+   * The snapshot to rebuild from: the newest of {@code newestFirst} whose every later oplog entry
+   * is stored ({@link PitWindow#bases}: the oplog was pruned, and the first of the sync's
+   * {@code stored} oplog batches starts at or before it).
    */
   public static Optional<Snapshots.Snapshot> base(List<Snapshots.Snapshot> newestFirst,
       String syncId, List<BackupData.OplogBatch> stored) {
-    if (stored.isEmpty()) {
-      return Optional.empty();
-    }
-    return newestFirst.stream().filter(s -> syncId.equals(s.syncId())
-        && stored.get(0).firstTs().compareTo(s.ts()) <= 0).findFirst();
+    return PitWindow.bases(newestFirst, syncId, true,
+        stored.stream().findFirst().map(BackupData.OplogBatch::firstTs)).stream().findFirst();
   }
 
   /**

@@ -74,7 +74,7 @@ public final class OplogPruner {
         pruned++;
         LOG.info("Backup {} ({}): pruned stored oplog up to batch {} (older than the {} h"
             + " point-in-time window)", b.id(), b.replicaSetName(), highest,
-            backups.pitWindowHours(b.configId()));
+            (b.lastTs().getTime() - windowStart.getAsLong()) / 3600);
       }
     }
     return pruned;

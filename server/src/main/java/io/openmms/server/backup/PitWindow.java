@@ -49,11 +49,23 @@ public final class PitWindow {
       return List.of();
     }
     boolean pruned = backups.prunedSeq(b.id()) > 0;
-    BsonTimestamp firstStored = pruned ? data.firstOplogBatch(b.id(), b.syncId())
-        .map(BackupData.OplogBatch::firstTs).orElse(null) : null;
+    Optional<BsonTimestamp> firstStored = pruned ? data.firstOplogBatch(b.id(), b.syncId())
+        .map(BackupData.OplogBatch::firstTs) : Optional.empty();
+    return bases(list, b.syncId(), pruned, firstStored);
+  }
+
+  /**
+   * The snapshots of {@code list} (newest first) that the stored oplog continues: those of sync
+   * {@code syncId} and, when its oplog was {@code pruned}, at or after the first stored entry
+   * {@code firstStored} (stored batches are contiguous: pruning removes the oldest). A daemon
+   * rebuilding a head from a snapshot uses the same rule.
+   */
+  public static List<Snapshots.Snapshot> bases(List<Snapshots.Snapshot> list, String syncId,
+      boolean pruned, Optional<BsonTimestamp> firstStored) {
     return list.stream()
-        .filter(s -> b.syncId().equals(s.syncId()))
-        .filter(s -> !pruned || firstStored != null && firstStored.compareTo(s.ts()) <= 0)
+        .filter(s -> syncId.equals(s.syncId()))
+        .filter(s -> !pruned
+            || firstStored.isPresent() && firstStored.get().compareTo(s.ts()) <= 0)
         .toList();
   }
 

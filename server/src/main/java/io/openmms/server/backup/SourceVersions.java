@@ -19,6 +19,11 @@ public final class SourceVersions {
   /** What mongorestore's {@code db.StrToVersion} parses. */
   private static final Pattern VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+([-+].*)?");
 
+  /** Whether mongorestore parses {@code version} (an archive's {@code server_version}). */
+  public static boolean parses(String version) {
+    return version != null && VERSION.matcher(version).matches();
+  }
+
   private final HostRecords hosts;
 
   public SourceVersions(HostRecords hosts) {
@@ -34,7 +39,7 @@ public final class SourceVersions {
     return groupHosts.stream()
         .map(HostRecords.Host::state)
         .filter(s -> b.id().equals(Clusters.replicaSetId(b.groupId(), s)))
-        .filter(s -> s.version() != null && VERSION.matcher(s.version()).matches())
+        .filter(s -> parses(s.version()))
         .min(Comparator.comparing((HostRecords.State s) -> !upPrimary(s))
             .thenComparing(Comparator.comparingLong(HostRecords.State::lastPing).reversed()))
         .map(HostRecords.State::version);

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.LongConsumer;
-import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
@@ -42,8 +41,6 @@ import org.bson.codecs.BsonDocumentCodec;
 public final class ArchiveDump {
   /** The {@code tool_version} openmms writes. */
   public static final String TOOL_VERSION = "openmms";
-  /** What mongorestore's {@code db.StrToVersion} parses: three numbers, then "-…" or "+…". */
-  private static final Pattern SERVER_VERSION = Pattern.compile("\\d+\\.\\d+\\.\\d+([-+].*)?");
   /** The server version written when the source's is unknown. */
   private static final String UNKNOWN_SERVER = "0.0.0";
 
@@ -73,7 +70,7 @@ public final class ArchiveDump {
     if (serverVersion == null) {
       serverVersion = UNKNOWN_SERVER;
     }
-    if (!SERVER_VERSION.matcher(serverVersion).matches()) {
+    if (!io.openmms.server.backup.SourceVersions.parses(serverVersion)) {
       throw new IllegalArgumentException("serverVersion \"" + serverVersion
           + "\" is not a MongoDB version such as 7.0.14");
     }
