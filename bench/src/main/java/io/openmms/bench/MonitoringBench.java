@@ -1,7 +1,6 @@
 package io.openmms.bench;
 
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -78,7 +77,7 @@ public final class MonitoringBench {
     // mongo-java-server warns of every index it ignores and logs each command a stand-in refuses
     System.setProperty("org.slf4j.simpleLogger.log.de.bwaldvogel", "off");
     long began = System.nanoTime();
-    double loadAtStart = loadAverage();
+    double loadAtStart = Machine.loadAverage();
     MonitoringBench bench = new MonitoringBench();
     PrintStream out = System.out;
     out.println("openmms monitoring benchmark, "
@@ -92,7 +91,7 @@ public final class MonitoringBench {
     bench.agent = new AgentPollCost().run(5, bench.polls);
     bench.print(out);
     out.printf(Locale.ROOT, "total run time %.0f s; load average %.2f at start, %.2f at end%n",
-        (System.nanoTime() - began) / 1e9, loadAtStart, loadAverage());
+        (System.nanoTime() - began) / 1e9, loadAtStart, Machine.loadAverage());
   }
 
   /** Unmeasured ingest on each database, so no column is measured on a cold JVM. */
@@ -184,10 +183,5 @@ public final class MonitoringBench {
 
   private static void progress(String format, Object... args) {
     System.err.println("... " + String.format(Locale.ROOT, format, args));
-  }
-
-  /** The system's 1-minute load average: other work on the machine skews every figure. */
-  private static double loadAverage() {
-    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 }

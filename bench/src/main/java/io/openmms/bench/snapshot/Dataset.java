@@ -61,7 +61,7 @@ final class Dataset {
   static final List<Namespace> NAMESPACES = List.of(EVENTS, ORDERS, USERS);
   private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
   private static final long EPOCH_SECONDS = Instant.parse("2025-01-01T00:00:00Z").getEpochSecond();
-  private static final String[] STATUSES = {"pending", "paid", "packed", "shipped", "delivered",
+  static final String[] STATUSES = {"pending", "paid", "packed", "shipped", "delivered",
       "returned"};
   private static final String[] EVENT_TYPES = {"page_view", "click", "search", "add_to_cart",
       "checkout", "purchase", "login", "logout"};

@@ -25,7 +25,8 @@ import java.util.Set;
  * what a restic process does around its backup (opening the repository, loading the index).
  */
 final class OpenmmsSnapshots implements AutoCloseable {
-  private static final String GROUP = "5f0000000000000000000b01";
+  /** The group of the bench's snapshots: their store directory's name. */
+  static final String GROUP = "5f0000000000000000000b01";
   private static final com.sun.management.OperatingSystemMXBean CPU =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 

@@ -48,8 +48,6 @@ import org.bson.types.ObjectId;
  */
 final class OplogMix {
   private static final BsonDocumentCodec CODEC = new BsonDocumentCodec();
-  private static final String[] STATUSES = {"pending", "paid", "packed", "shipped", "delivered",
-      "returned"};
 
   private final SplittableRandom random;
   private final int firstSecond;
@@ -203,6 +201,6 @@ final class OplogMix {
   }
 
   private BsonString status() {
-    return new BsonString(STATUSES[random.nextInt(STATUSES.length)]);
+    return new BsonString(Dataset.STATUSES[random.nextInt(Dataset.STATUSES.length)]);
   }
 }

@@ -39,7 +39,6 @@ import org.bson.types.ObjectId;
  * io.openmms.bench.snapshot.RestoreBench --size-mb 200}.
  */
 public final class RestoreBench {
-  private static final String GROUP = "5f0000000000000000000b01";
   private static final double PATCHED_FRACTION = 0.05;
 
   public static void main(String[] args) throws Exception {
@@ -68,15 +67,15 @@ public final class RestoreBench {
       Dataset data = new Dataset(42);
       Dataset.Loaded loaded = data.load(head, sizeMb * 1_000_000);
       Dump.write(head, dump);
-      s = openmms.take(head, storeRoot.resolve(GROUP), BlockCodec.plain(), 2).manifest();
+      Path store = storeRoot.resolve(OpenmmsSnapshots.GROUP);
+      s = openmms.take(head, store, BlockCodec.plain(), 2).manifest();
       System.out.printf("snapshot %s: %,d documents, %,.1f MB logical%n", s.id(),
           loaded.documents(), s.logicalSizeBytes() / 1e6);
       restore(openmms, s, storeRoot, base, "");
       // the same data again, as the next snapshot after 5 % of the documents were updated: each
       // collection is the first snapshot's blocks plus a patch, merged while it is restored
       data.uniformUpdates(head, PATCHED_FRACTION, 7);
-      Snapshots.Snapshot patched = openmms.take(head, storeRoot.resolve(GROUP),
-          BlockCodec.plain(), 2).manifest();
+      Snapshots.Snapshot patched = openmms.take(head, store, BlockCodec.plain(), 2).manifest();
       long n = patched.collections().stream().filter(Snapshots.Collection::patched).count();
       System.out.printf("%nsnapshot %s after %.0f %% of the documents were updated: %d of %d"
           + " collections patched%n", patched.id(), PATCHED_FRACTION * 100, n,

@@ -175,7 +175,8 @@ public final class SnapshotBench {
       First first = first(base, head, openmms, dump);
       printFirst(loaded, dumpBytes, first);
       report.section(Report.fmt("(2) Second snapshot after a workload, each from the same base"
-          + " (the first snapshot's store or repository, copied); %d threads, fastest of %d",
+          + " (openmms: the first store copied, with an untimed snapshot of the base; restic: the"
+          + " first repository copied); %d threads, fastest of %d",
           threads, repeat));
       int updates = (int) Math.round(data.documents() * 0.01);
       incremental(base, head, openmms, dump, first, data, "(a)",
