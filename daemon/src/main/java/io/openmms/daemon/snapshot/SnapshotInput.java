@@ -77,13 +77,17 @@ public final class SnapshotInput extends InputStream {
     return new SnapshotStreamReader(in, in::at);
   }
 
-  /** The same stream from byte {@code offset} on, as a new input with one block read ahead. */
+  /**
+   * The same stream from byte {@code offset} on, as a new input that reads no block ahead: it
+   * reads a patch, whose end it does not know, and a block fetched ahead past it would be
+   * fetched again by this stream.
+   */
   public SnapshotInput at(long offset) throws IOException {
     long start = 0;
     for (int i = 0; i < refs.size(); i++) {
       long len = refs.get(i).length();
       if (offset < start + len) {
-        SnapshotInput in = new SnapshotInput(store, snapshotId, refs.subList(i, refs.size()), 1);
+        SnapshotInput in = new SnapshotInput(store, snapshotId, refs.subList(i, refs.size()), 0);
         in.skipNBytes(offset - start);
         return in;
       }
@@ -119,6 +123,33 @@ public final class SnapshotInput extends InputStream {
     System.arraycopy(current, pos, b, off, n);
     pos += n;
     return n;
+  }
+
+  /**
+   * Skips {@code n} bytes; whole blocks in between are not fetched (or, fetched ahead, dropped),
+   * so a reader that skips a section another stream read costs no block twice.
+   */
+  @Override
+  public long skip(long n) throws IOException {
+    if (n <= 0) {
+      return 0;
+    }
+    long skipped = Math.min(n, current.length - pos);
+    pos += (int) skipped;
+    while (nextToRead < refs.size() && n - skipped >= refs.get(nextToRead).length()) {
+      skipped += refs.get(nextToRead).length();
+      if (nextToRead < nextToFetch) {
+        ahead.removeFirst().cancel(true);
+      }
+      nextToRead++;
+      nextToFetch = Math.max(nextToFetch, nextToRead);
+    }
+    if (skipped < n && nextToRead < refs.size()) {
+      current = nextBlock();
+      pos = (int) (n - skipped);
+      skipped = n;
+    }
+    return skipped;
   }
 
   private byte[] nextBlock() throws IOException {

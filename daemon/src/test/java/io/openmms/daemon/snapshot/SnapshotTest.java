@@ -198,6 +198,26 @@ class SnapshotTest {
       assertThat(second.newStoredBytes()).as("40 updates, 2 inserts and a delete")
           .isLessThan(first.newStoredBytes() / 20);
       assertSnapshotHoldsTheHead(site, second);
+      // reading it merges base and patch through two streams, yet fetches each block once
+      java.util.Map<BlockId, Integer> fetched = new java.util.concurrent.ConcurrentHashMap<>();
+      io.openmms.blockstore.BlockStore counting =
+          new io.openmms.blockstore.ForwardingBlockStore(site.store()) {
+            @Override
+            public byte[] getSealed(BlockId id) throws java.io.IOException {
+              fetched.merge(id, 1, Integer::sum);
+              return super.getSealed(id);
+            }
+          };
+      try (SnapshotStreamReader r = SnapshotInput.reader(counting, second, 0)) {
+        while (r.nextCollection().isPresent()) {
+          while (r.nextDocument() != null) {
+            // read every document
+          }
+        }
+      }
+      java.util.Map<BlockId, Integer> inStream = new java.util.HashMap<>();
+      secondRefs.forEach(ref -> inStream.merge(ref.id(), 1, Integer::sum));
+      inStream.forEach((id, n) -> assertThat(fetched.get(id)).as(id.hex()).isEqualTo(n));
       assertThat(site.verify(second).problems()).isEmpty();
       assertThat(site.verify(first).problems()).isEmpty();
     }
