@@ -96,6 +96,7 @@ class RestoreTakeoverTest {
         assertThat(Duration.between(lastBeat, firstOfTwo.at())).isGreaterThanOrEqualTo(LEASE);
         assertThat(m.history()).filteredOn(s -> s.at().isAfter(killed)
             && s.at().isBefore(lastBeat.plus(LEASE)))
+            .as("the job as seen between the kill and the lease's end").isNotEmpty()
             .allSatisfy(s -> assertThat(s.job().owner()).isEqualTo("child"));
         assertThat(firstOfTwo.job().attempts()).isEqualTo(2);
         assertThat(firstOfTwo.job().bytesDone()).isZero();

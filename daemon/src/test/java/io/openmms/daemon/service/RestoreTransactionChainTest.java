@@ -147,14 +147,15 @@ class RestoreTransactionChainTest {
           entry(120, 1, "{op: 'i', ns: 'shop.orders', o: {_id: 2000, sku: 'before'}}"),
           part(121, 1, null, txnInsert(3000), ", partialTxn: true"),
           part(121, 2, ts(121, 1), txnInsert(3001), ", partialTxn: true")));
-      snapshotAt(f, 2, ts(121, 2)); // two parts stashed in the head, the commit not yet received
+      // two parts stashed in the head, the commit not yet received
+      String inChain = snapshotAt(f, 2, ts(121, 2));
       f.agent.oplogEntries(List.of(
           part(121, 3, ts(121, 2), txnInsert(3002), ", partialTxn: true"),
           part(121, 4, ts(121, 3), "{op: 'd', ns: 'crm.people', o: {_id: 'ann'}}",
               ", count: NumberLong(4)"),
           part(130, 1, null, txnInsert(4000), ", prepare: true"),
           entry(130, 2, "{op: 'i', ns: 'shop.orders', o: {_id: 2002, sku: 'meanwhile'}}")));
-      snapshotAt(f, 3, ts(130, 2)); // a prepared transaction not yet committed
+      String inPrepared = snapshotAt(f, 3, ts(130, 2)); // a prepared transaction not committed
       f.agent.oplogEntries(List.of(
           commit(131, 1, "commitTransaction: 1, commitTimestamp: Timestamp(130, 9)", ts(130, 1)),
           entry(132, 1, "{op: 'n', ns: '', o: {msg: 'periodic noop'}}")));
@@ -167,21 +168,24 @@ class RestoreTransactionChainTest {
           "{_id: 2002, sku: 'meanwhile'}");
       UnaryOperator<Expected> prepared = e -> e.insert("shop.orders", txnDoc(4000, 1));
 
-      assertRestores(f, "\"oplogTs\": 121, \"oplogInc\": 3", ts(121, 3),
-          new Expected(f).then(before));
-      assertRestores(f, "\"oplogTs\": 121, \"oplogInc\": 4", ts(121, 4),
-          new Expected(f).then(before).then(chain));
-      assertRestores(f, "\"oplogTs\": 130, \"oplogInc\": 2", ts(130, 2),
-          new Expected(f).then(before).then(chain).then(meanwhile));
-      assertRestores(f, "\"oplogTs\": 131, \"oplogInc\": 1", ts(131, 1),
-          new Expected(f).then(before).then(chain).then(meanwhile).then(prepared));
-      assertRestores(f, "\"oplogTs\": 132, \"oplogInc\": 1", ts(132, 1),
-          new Expected(f).then(before).then(chain).then(meanwhile).then(prepared));
+      // each restore starts from the snapshot taken inside the transaction it completes
+      assertThat(assertRestores(f, "\"oplogTs\": 121, \"oplogInc\": 3", ts(121, 3),
+          new Expected(f).then(before))).isEqualTo(inChain);
+      assertThat(assertRestores(f, "\"oplogTs\": 121, \"oplogInc\": 4", ts(121, 4),
+          new Expected(f).then(before).then(chain))).isEqualTo(inChain);
+      assertThat(assertRestores(f, "\"oplogTs\": 130, \"oplogInc\": 2", ts(130, 2),
+          new Expected(f).then(before).then(chain).then(meanwhile))).isEqualTo(inPrepared);
+      assertThat(assertRestores(f, "\"oplogTs\": 131, \"oplogInc\": 1", ts(131, 1),
+          new Expected(f).then(before).then(chain).then(meanwhile).then(prepared)))
+          .isEqualTo(inPrepared);
+      assertThat(assertRestores(f, "\"oplogTs\": 132, \"oplogInc\": 1", ts(132, 1),
+          new Expected(f).then(before).then(chain).then(meanwhile).then(prepared)))
+          .isEqualTo(inPrepared);
     }
   }
 
-  /** Takes an on-demand snapshot once the head stands at {@code at}; it is the n-th. */
-  private static void snapshotAt(RestoreFixture f, int n, BsonTimestamp at) throws Exception {
+  /** Takes an on-demand snapshot once the head stands at {@code at}; it is the n-th. Its id. */
+  private static String snapshotAt(RestoreFixture f, int n, BsonTimestamp at) throws Exception {
     awaitApplied(f, at.getTime(), at.getInc());
     assertThat(f.site.send("POST", f.snapshotsPath(), "{}").statusCode()).isEqualTo(202);
     JsonNode newest = await().atMost(Duration.ofSeconds(30)).until(() -> f.site.api(
@@ -189,6 +193,7 @@ class RestoreTransactionChainTest {
     assertThat(newest.get("created").get("date").asText())
         .isEqualTo(java.time.Instant.ofEpochSecond(at.getTime()).toString());
     assertThat(newest.get("created").get("increment").asInt()).isEqualTo(at.getInc());
+    return newest.get("id").asText();
   }
 
   // ---- oplog entries
@@ -282,7 +287,8 @@ class RestoreTransactionChainTest {
    * Restores to {@code point} as a download and asserts the job stood at {@code restoredTs} and
    * the file holds exactly the expected documents.
    */
-  private static void assertRestores(RestoreFixture f, String point, BsonTimestamp restoredTs,
+  /** Restores {@code point} and checks it holds {@code expected}; returns its base snapshot. */
+  private static String assertRestores(RestoreFixture f, String point, BsonTimestamp restoredTs,
       Expected expected) throws Exception {
     JsonNode job = f.restore("{" + point + ", \"delivery\": {\"methodName\": \"HTTP\","
         + " \"format\": \"ARCHIVE\"}}");
@@ -310,5 +316,6 @@ class RestoreTransactionChainTest {
           .forEach(id -> wrong.add(ns + " " + id + " is missing"));
     });
     assertThat(wrong).as(point).isEmpty();
+    return end.get("snapshotId").asText();
   }
 }
