@@ -63,6 +63,17 @@ final class RestoreSource {
   private final BlockStore store;
   private final Snapshots.Snapshot snapshot;
   private final JobProgress progress;
+  /**
+   * The stored batches read for transaction parts before the snapshot, kept so a chain of parts
+   * in one batch reads it once (the last few only: a batch is up to 16 MiB).
+   */
+  private final Map<Long, List<RawBsonDocument>> partsBatches = new LinkedHashMap<>(8, 0.75f,
+      true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, List<RawBsonDocument>> eldest) {
+      return size() > 4;
+    }
+  };
 
   RestoreSource(BlockStore store, Snapshots.Snapshot snapshot, JobProgress progress) {
     this.store = store;
@@ -273,8 +284,8 @@ final class RestoreSource {
         b.firstTs().compareTo(ts) <= 0 && b.lastTs().compareTo(ts) >= 0).findFirst();
     if (holder.isPresent()) {
       try {
-        for (RawBsonDocument d : batches.read(snapshot.backupId(), snapshot.syncId(),
-            holder.get().seq()).documents()) {
+        for (RawBsonDocument d : partsBatches.computeIfAbsent(holder.get().seq(),
+            seq -> batches.read(snapshot.backupId(), snapshot.syncId(), seq).documents())) {
           if (d.getTimestamp("ts").equals(ts)) {
             return d;
           }
