@@ -499,7 +499,10 @@ public final class PitRestoreBench {
         entries / bestSeconds);
   }
 
-  /** Posts batches to the Backup HTTP service as the backup agent does (backup-protocol.md). */
+  /**
+   * Posts batches to the Backup HTTP service in the protocol's format (backup-protocol.md). Not
+   * the agent's client: it gzips at zlib's default level (the agent uses level 1).
+   */
   private static final class Agent {
     private final HttpClient http = HttpClient.newHttpClient();
     private final URI uri;
